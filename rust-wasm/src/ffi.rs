@@ -1,0 +1,420 @@
+//! The C ABI: every `extern "C"` function of the crate, and nothing else.
+//!
+//! The four functions of the seed keep their exact signatures. What the seed lacked is added
+//! beside them:
+//! - `free_error`, so no host ever frees Rust memory with C `free` (the seed's Go code did);
+//! - `alloc` / `dealloc`, so a host can pass strings into wasm linear memory;
+//! - `last_status`, the reason a call returned null;
+//! - `live_allocations`, so leaks are observable;
+//! - `abi_layout`, so a host can check its struct offsets against this build's;
+//! - `panic_message`, where the panic hook leaves its message before a wasm trap.
+//!
+//! Every export runs inside [`boundary`]: on native targets a panic is caught and becomes
+//! [`Status::Panic`] instead of unwinding into the JVM (undefined behaviour); on wasm32 a panic
+//! aborts, which is a trap the host turns into an exception.
+//!
+//! Ownership, in one line each: a `Person*` is freed by `free_person`, an `Error*` by
+//! `free_error`, an `alloc` block by `dealloc` with the same length. Nothing else is handed out.
+
+use std::cell::Cell;
+use std::ffi::{CStr, CString};
+use std::fmt::Write as _;
+use std::os::raw::c_char;
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr;
+use std::sync::{Mutex, Once};
+
+use crate::{PersonData, Status, ERROR_CODE, ERROR_MESSAGE};
+
+/// The seed's struct, unchanged. On wasm32: name@0, age@4, size 8. On x86_64: name@0, age@8, size 16.
+#[repr(C)]
+pub struct Person {
+    pub name: *mut c_char,
+    pub age: i32,
+}
+
+/// The seed's error struct, unchanged. On wasm32: code@0, message@4, size 8.
+/// On x86_64: code@0, 4 bytes of padding, message@8, size 16.
+#[repr(C)]
+pub struct Error {
+    pub error_code: i32,
+    pub message: *mut c_char,
+}
+
+impl Person {
+    fn into_raw(data: PersonData) -> *mut Person {
+        let person = Person { name: data.name.into_raw(), age: data.age };
+        Box::into_raw(Box::new(person))
+    }
+}
+
+thread_local! {
+    static LAST_STATUS: Cell<i32> = const { Cell::new(0) };
+}
+
+fn set_status(status: Status) {
+    LAST_STATUS.with(|s| s.set(status as i32));
+}
+
+const PANIC_MESSAGE_CAPACITY: usize = 1024;
+
+/// The last panic's message and location, NUL-terminated. Written without allocating, because a
+/// panic may come from the allocator running out of memory.
+static PANIC_MESSAGE: Mutex<[u8; PANIC_MESSAGE_CAPACITY]> = Mutex::new([0; PANIC_MESSAGE_CAPACITY]);
+static HOOK: Once = Once::new();
+
+/// Formats into a fixed buffer, truncating at a character boundary and keeping a final NUL.
+struct FixedWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl std::fmt::Write for FixedWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let room = self.buf.len() - 1 - self.len;
+        let mut take = s.len().min(room);
+        while !s.is_char_boundary(take) {
+            take -= 1;
+        }
+        self.buf[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
+        self.len += take;
+        self.buf[self.len] = 0;
+        if take < s.len() {
+            Err(std::fmt::Error)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn install_panic_hook() {
+    HOOK.call_once(|| {
+        // Chain to the previous hook: native hosts still see the panic on stderr.
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            // try_lock: a panic while the buffer is held must not deadlock the hook.
+            if let Ok(mut buf) = PANIC_MESSAGE.try_lock() {
+                let mut w = FixedWriter { buf: &mut buf[..], len: 0 };
+                let _ = write!(w, "{}", info);
+            }
+            previous(info);
+        }));
+    });
+}
+
+/// Runs one export's body: installs the panic hook once, and turns a panic into `on_panic` with
+/// [`Status::Panic`]. The body sets the status itself on success or failure.
+fn boundary<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
+    install_panic_hook();
+    match panic::catch_unwind(AssertUnwindSafe(body)) {
+        Ok(value) => value,
+        Err(_) => {
+            set_status(Status::Panic);
+            on_panic
+        }
+    }
+}
+
+fn finish(result: Result<PersonData, Status>) -> *mut Person {
+    match result {
+        Ok(data) => {
+            set_status(Status::Ok);
+            Person::into_raw(data)
+        }
+        Err(status) => {
+            set_status(status);
+            ptr::null_mut()
+        }
+    }
+}
+
+/// Creates a person from a NUL-terminated UTF-8 name. The name is copied; the caller keeps
+/// ownership of `name`.
+///
+/// Returns a new `Person*` owned by the caller, to be freed with [`free_person`], or null with
+/// [`last_status`] set to `NullPointer` or `InvalidUtf8`.
+///
+/// # Safety
+/// `name` must be null or point to a NUL-terminated byte string.
+#[no_mangle]
+pub unsafe extern "C" fn create_person(name: *const c_char, age: i32) -> *mut Person {
+    boundary(ptr::null_mut(), || {
+        if name.is_null() {
+            return finish(Err(Status::NullPointer));
+        }
+        finish(PersonData::new(CStr::from_ptr(name), age))
+    })
+}
+
+/// The seed's details: a deep copy of `person`, one year older. `person` is only read.
+///
+/// Returns a new `Person*` owned by the caller, to be freed with [`free_person`], or null with
+/// [`last_status`] set to `NullPointer`, `UnderAge` (age < 18) or `AgeOverflow` (age = i32::MAX).
+///
+/// # Safety
+/// `person` must be null or a live pointer returned by this library.
+#[no_mangle]
+pub unsafe extern "C" fn get_person_details(person: *mut Person) -> *mut Person {
+    boundary(ptr::null_mut(), || {
+        if person.is_null() {
+            return finish(Err(Status::NullPointer));
+        }
+        let person = &*person;
+        if person.name.is_null() {
+            return finish(Err(Status::NullPointer));
+        }
+        let data = PersonData { name: CStr::from_ptr(person.name).to_owned(), age: person.age };
+        finish(data.details())
+    })
+}
+
+/// Frees a person and its name. Null is ignored.
+///
+/// # Safety
+/// `person` must be null or a pointer returned by `create_person` or `get_person_details` that
+/// has not been freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn free_person(person: *mut Person) {
+    boundary((), || {
+        if person.is_null() {
+            return;
+        }
+        let person = Box::from_raw(person);
+        if !person.name.is_null() {
+            drop(CString::from_raw(person.name));
+        }
+    })
+}
+
+/// The seed's error example: code -1 and the message "这是一个错误".
+///
+/// Returns a new `Error*` owned by the caller, to be freed with [`free_error`] (never with C
+/// `free`: the seed's Go code did that, mixing two allocators).
+#[no_mangle]
+pub extern "C" fn get_error_message() -> *mut Error {
+    boundary(ptr::null_mut(), || {
+        let message = CString::new(ERROR_MESSAGE).expect("constant has no NUL");
+        set_status(Status::Ok);
+        Box::into_raw(Box::new(Error { error_code: ERROR_CODE, message: message.into_raw() }))
+    })
+}
+
+/// Frees an error and its message. Null is ignored.
+///
+/// # Safety
+/// `error` must be null or a pointer returned by `get_error_message` that has not been freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn free_error(error: *mut Error) {
+    boundary((), || {
+        if error.is_null() {
+            return;
+        }
+        let error = Box::from_raw(error);
+        if !error.message.is_null() {
+            drop(CString::from_raw(error.message));
+        }
+    })
+}
+
+/// Allocates `len` bytes (alignment 1) for the host to write into, e.g. a name to pass to
+/// `create_person`. Returns null when `len` is 0 or the memory is not available (then
+/// [`last_status`] is `OutOfMemory`).
+///
+/// The caller owns the block and frees it with [`dealloc`] and the same `len`.
+#[no_mangle]
+pub extern "C" fn alloc(len: usize) -> *mut u8 {
+    boundary(ptr::null_mut(), || {
+        let layout = match std::alloc::Layout::from_size_align(len, 1) {
+            Ok(layout) if len > 0 => layout,
+            _ => {
+                set_status(Status::OutOfMemory);
+                return ptr::null_mut();
+            }
+        };
+        // SAFETY: the layout has a non-zero size.
+        let p = unsafe { std::alloc::alloc(layout) };
+        set_status(if p.is_null() { Status::OutOfMemory } else { Status::Ok });
+        p
+    })
+}
+
+/// Frees a block from [`alloc`]. Null is ignored.
+///
+/// # Safety
+/// `ptr` must be null or a block from `alloc(len)` with this same `len`, not freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn dealloc(ptr: *mut u8, len: usize) {
+    boundary((), || {
+        if !ptr.is_null() && len > 0 {
+            std::alloc::dealloc(ptr, std::alloc::Layout::from_size_align_unchecked(len, 1));
+        }
+    })
+}
+
+/// Why the last call on this thread returned null (a [`Status`] value; 0 after a success).
+#[no_mangle]
+pub extern "C" fn last_status() -> i32 {
+    LAST_STATUS.with(|s| s.get())
+}
+
+/// Heap blocks Rust currently holds, for leak checks. Always 64-bit so the signature is the same
+/// on every target.
+#[no_mangle]
+pub extern "C" fn live_allocations() -> u64 {
+    crate::alloc::live() as u64
+}
+
+/// Version of this ABI; `abi_layout(ABI_VERSION)` answers it.
+pub const ABI_VERSION: i32 = 1;
+
+/// Describes this build's struct layouts, one number per query, so a host can check its own
+/// constants (the layouts differ between wasm32 and x86_64). Unknown queries answer -1.
+///
+/// | query | answer |
+/// |---|---|
+/// | 0 | ABI version |
+/// | 1 | pointer size |
+/// | 2, 3, 4, 5 | `Person` size, align, offset of `name`, offset of `age` |
+/// | 6, 7, 8, 9 | `Error` size, align, offset of `error_code`, offset of `message` |
+#[no_mangle]
+pub extern "C" fn abi_layout(query: i32) -> i32 {
+    let p = std::mem::MaybeUninit::<Person>::uninit();
+    let e = std::mem::MaybeUninit::<Error>::uninit();
+    let (pb, eb) = (p.as_ptr(), e.as_ptr());
+    // SAFETY: addr_of! computes field addresses without reading the uninitialised values.
+    let offset = |field: *const u8, base: *const u8| (field as usize - base as usize) as i32;
+    unsafe {
+        match query {
+            0 => ABI_VERSION,
+            1 => std::mem::size_of::<*mut c_char>() as i32,
+            2 => std::mem::size_of::<Person>() as i32,
+            3 => std::mem::align_of::<Person>() as i32,
+            4 => offset(ptr::addr_of!((*pb).name).cast(), pb.cast()),
+            5 => offset(ptr::addr_of!((*pb).age).cast(), pb.cast()),
+            6 => std::mem::size_of::<Error>() as i32,
+            7 => std::mem::align_of::<Error>() as i32,
+            8 => offset(ptr::addr_of!((*eb).error_code).cast(), eb.cast()),
+            9 => offset(ptr::addr_of!((*eb).message).cast(), eb.cast()),
+            _ => -1,
+        }
+    }
+}
+
+/// Address of the buffer where the panic hook writes the last panic's message and location, as
+/// a NUL-terminated UTF-8 string (empty if nothing panicked). The address never changes, so a
+/// wasm host can read it once at load and read the message after a trap without calling into
+/// the trapped instance again.
+#[no_mangle]
+pub extern "C" fn panic_message() -> *const c_char {
+    install_panic_hook();
+    // The Mutex guards writers; the buffer itself lives in the static for the program's life.
+    match PANIC_MESSAGE.lock() {
+        Ok(buf) => buf.as_ptr().cast(),
+        Err(poisoned) => poisoned.into_inner().as_ptr().cast(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn name(s: &str) -> CString {
+        CString::new(s).unwrap()
+    }
+
+    unsafe fn read(p: *mut Person) -> (String, i32) {
+        (CStr::from_ptr((*p).name).to_str().unwrap().to_owned(), (*p).age)
+    }
+
+    #[test]
+    fn seed_round_trip_frees_everything() {
+        unsafe {
+            let alice = name("Alice");
+            let p = create_person(alice.as_ptr(), 30);
+            let d = get_person_details(p);
+            assert_eq!(read(d), ("Alice".to_owned(), 31));
+            assert_ne!((*p).name, (*d).name);
+            free_person(d);
+            free_person(p);
+        }
+    }
+
+    #[test]
+    fn null_results_say_why() {
+        unsafe {
+            assert!(create_person(ptr::null(), 1).is_null());
+            assert_eq!(last_status(), Status::NullPointer as i32);
+            let bad = CString::new(vec![0xC3, 0x28]).unwrap();
+            assert!(create_person(bad.as_ptr(), 1).is_null());
+            assert_eq!(last_status(), Status::InvalidUtf8 as i32);
+            let kid = create_person(name("Kid").as_ptr(), 17);
+            assert!(get_person_details(kid).is_null());
+            assert_eq!(last_status(), Status::UnderAge as i32);
+            let old = create_person(name("Old").as_ptr(), i32::MAX);
+            assert!(get_person_details(old).is_null());
+            assert_eq!(last_status(), Status::AgeOverflow as i32);
+            assert!(get_person_details(ptr::null_mut()).is_null());
+            assert_eq!(last_status(), Status::NullPointer as i32);
+            free_person(kid);
+            free_person(old);
+            free_person(ptr::null_mut());
+        }
+    }
+
+    #[test]
+    fn error_message_is_the_seeds() {
+        unsafe {
+            let e = get_error_message();
+            assert_eq!((*e).error_code, -1);
+            assert_eq!(CStr::from_ptr((*e).message).to_str().unwrap(), "这是一个错误");
+            free_error(e);
+            free_error(ptr::null_mut());
+        }
+    }
+
+    #[test]
+    fn layout_matches_the_compiler() {
+        let ptr_size = std::mem::size_of::<usize>() as i32;
+        assert_eq!(abi_layout(0), ABI_VERSION);
+        assert_eq!(abi_layout(1), ptr_size);
+        assert_eq!(abi_layout(4), 0);
+        assert_eq!(abi_layout(5), ptr_size);
+        assert_eq!(abi_layout(2), 2 * ptr_size);
+        assert_eq!(abi_layout(8), 0);
+        assert_eq!(abi_layout(9), ptr_size);
+        assert_eq!(abi_layout(6), 2 * ptr_size);
+        assert_eq!(abi_layout(10), -1);
+        assert_eq!(abi_layout(-1), -1);
+    }
+
+    #[test]
+    fn alloc_refuses_zero_and_huge() {
+        assert!(alloc(0).is_null());
+        assert_eq!(last_status(), Status::OutOfMemory as i32);
+        let huge = alloc(usize::MAX);
+        assert!(huge.is_null(), "{:?}", huge);
+        let p = alloc(16);
+        assert!(!p.is_null());
+        unsafe { dealloc(p, 16) };
+    }
+
+    #[test]
+    fn a_panic_becomes_a_status_and_a_message() {
+        let out: *mut Person = boundary(ptr::null_mut(), || panic!("boom {}", 42));
+        assert!(out.is_null());
+        assert_eq!(last_status(), Status::Panic as i32);
+        let msg = unsafe { CStr::from_ptr(panic_message()) }.to_str().unwrap();
+        assert!(msg.contains("boom 42"), "{msg}");
+        assert!(msg.contains("ffi.rs"), "{msg}");
+    }
+
+    #[test]
+    fn panic_message_truncates_on_a_char_boundary() {
+        let mut buf = [0u8; 8];
+        let mut w = FixedWriter { buf: &mut buf, len: 0 };
+        assert!(write!(w, "ab张三").is_err());
+        let len = w.len;
+        assert_eq!(&buf[..len], "ab张".as_bytes());
+        assert_eq!(buf[len], 0);
+    }
+}
