@@ -1,0 +1,31 @@
+package io.github.rustjava.person;
+
+import org.junit.jupiter.api.Nested;
+
+/** The conformance suite on each Chicory engine. */
+class WasmConformanceTest {
+
+    @Nested
+    class Interpreter extends PersonApiConformance {
+        @Override
+        protected PersonApi openApi() {
+            return PersonApi.wasm(Engine.INTERPRETER);
+        }
+    }
+
+    @Nested
+    class RuntimeCompiler extends PersonApiConformance {
+        @Override
+        protected PersonApi openApi() {
+            return PersonApi.wasm(Engine.RUNTIME_COMPILER);
+        }
+    }
+
+    @Nested
+    class BuildTimeCompiler extends PersonApiConformance {
+        @Override
+        protected PersonApi openApi() {
+            return PersonApi.wasm(Engine.BUILD_TIME_COMPILER);
+        }
+    }
+}
