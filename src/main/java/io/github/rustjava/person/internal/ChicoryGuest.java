@@ -203,6 +203,11 @@ public final class ChicoryGuest implements Guest {
     }
 
     @Override
+    public long memoryLimit() {
+        return (long) memory.maximumPages() * 65536;
+    }
+
+    @Override
     public RuntimeException fault(RuntimeException failure) {
         if (!(failure instanceof ChicoryException)) {
             return null;

@@ -6,7 +6,7 @@ package io.github.rustjava.person.internal;
  * backends share one signature.
  *
  * <p>Implementations are not thread-safe; {@link GuestPersonApi} serialises all calls. They do no
- * validation and no marshalling: that is written once, in {@link GuestPersonApi}.
+ * validation and no marshalling: that is written once, in {@link GuestBackend} and {@link GuestPersonApi}.
  */
 public interface Guest extends AutoCloseable {
 
@@ -50,6 +50,11 @@ public interface Guest extends AutoCloseable {
 
     /** Length of the NUL-terminated string at {@code address}, not counting the NUL. */
     int strlen(long address);
+
+    /** Bytes of memory the guest may use at most; native guests have no cap of their own. */
+    default long memoryLimit() {
+        return Long.MAX_VALUE;
+    }
 
     // --- faults ---
 

@@ -14,88 +14,75 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * The one implementation of {@link PersonApi}'s semantics, over any {@link Guest}: input checks,
- * UTF-8 and C-string marshalling, struct reads through the verified layout, status-to-exception
- * mapping, and handle ownership. Every backend (each Chicory engine, FFM, JNI) only supplies raw
- * calls and memory access, so they cannot drift apart.
+ * The one implementation of {@link PersonApi}'s semantics, over any {@link Backend}: input checks,
+ * status-to-exception mapping, locking, handle ownership, and replacing a backend after a fault.
+ * Every backend only carries calls across, so none of them can drift from the contract.
  */
 public final class GuestPersonApi implements PersonApi {
 
     private static final Cleaner CLEANER = Cleaner.create();
     private static final System.Logger LOG = System.getLogger(PersonApi.class.getName());
 
-    /**
-     * Names up to this many bytes (with their NUL) are written into one reused Rust block, which
-     * saves an alloc/dealloc pair per call. Larger names get a block of their own for the call, so
-     * one huge name does not stay pinned in the module's memory.
-     */
-    static final int SCRATCH_LIMIT = 64 * 1024;
-
     private final ReentrantLock lock = new ReentrantLock();
-    private final Supplier<? extends Guest> factory;
+    private final Supplier<? extends Backend> factory;
     /** Sentinel of the circular list of live handles, so close() can free them. Guarded by lock. */
     private final Cell live = new Cell(null, null, 0);
 
     // All guarded by lock.
-    private Guest guest; // null after a fault until the next call starts a fresh one
-    private Abi.Layout layout;
-    private long scratch;
-    private int scratchCapacity;
+    private Backend backend; // null after a fault until the next call starts a fresh one
     private boolean closed;
     private long freedByCleaner;
 
-    private GuestPersonApi(Supplier<? extends Guest> factory) {
+    private GuestPersonApi(Supplier<? extends Backend> factory) {
         this.factory = factory;
     }
 
     /**
-     * Starts a guest and checks its layout.
+     * An api over in-process guests made by {@code guests}; each guest's struct layout is checked
+     * when it starts.
      *
      * @throws IllegalStateException if the module's struct layout differs from the Java constants
      */
-    public static GuestPersonApi open(Supplier<? extends Guest> factory) {
-        GuestPersonApi api = new GuestPersonApi(Objects.requireNonNull(factory, "factory"));
-        api.start();
+    public static GuestPersonApi open(Supplier<? extends Guest> guests) {
+        Objects.requireNonNull(guests, "guests");
+        return openBackend(() -> new GuestBackend(guests.get()));
+    }
+
+    /** An api over backends made by {@code backends}: a fresh one at start and after each fault. */
+    public static GuestPersonApi openBackend(Supplier<? extends Backend> backends) {
+        GuestPersonApi api = new GuestPersonApi(Objects.requireNonNull(backends, "backends"));
+        api.backend = backends.get();
         return api;
     }
 
-    private Guest start() {
-        Guest g = factory.get();
-        try {
-            Abi.verify(g.expectedLayout(), g::abiLayout);
-        } catch (RuntimeException e) {
-            g.close();
-            throw e;
-        }
-        guest = g;
-        layout = g.expectedLayout();
-        return g;
-    }
-
-    /** The current guest, starting a fresh one if the last one faulted. Call with the lock held. */
-    private Guest guest() {
+    /** The current backend, starting a fresh one if the last one faulted. Call with the lock held. */
+    private Backend backend() {
         if (closed) {
             throw new IllegalStateException("PersonApi is closed");
         }
-        return guest != null ? guest : start();
+        if (backend == null) {
+            backend = factory.get();
+        }
+        return backend;
     }
 
     @Override
     public PersonHandle createPerson(String name, int age) {
-        // Checked before taking the lock or touching Rust: a rejected name allocates nothing.
-        byte[] utf8 = utf8(name);
+        // Checked before touching Rust: a rejected name allocates nothing.
+        long length = utf8Length(name);
         lock.lock();
         try {
-            Guest g = guest();
-            long arg = argument(g, utf8);
-            long person = g.createPerson(arg, age);
-            if (arg != scratch) {
-                g.dealloc(arg, utf8.length + 1L);
+            Backend b = backend();
+            if (length > b.maxNameBytes()) {
+                // Refused before the name is copied anywhere, so a huge input costs no memory.
+                throw new IllegalArgumentException("a name of " + length + " UTF-8 bytes is too large: the limit is "
+                        + b.maxNameBytes() + " bytes");
             }
+            long person = b.createPerson(name.getBytes(StandardCharsets.UTF_8), age);
             if (person == 0) {
-                throw failure(g, "create_person");
+                throw failure(b, "create_person");
             }
-            return track(g, person);
+            return track(b, person);
         } catch (RuntimeException e) {
             throw fault(e);
         } finally {
@@ -108,15 +95,15 @@ public final class GuestPersonApi implements PersonApi {
         Cell cell = cellOf(person);
         lock.lock();
         try {
-            Guest g = check(cell);
-            long details = g.getPersonDetails(cell.address);
+            Backend b = check(cell);
+            long details = b.getPersonDetails(cell.address);
             if (details == 0) {
-                if (g.lastStatus() == Abi.UNDER_AGE) {
+                if (b.lastStatus() == Abi.UNDER_AGE) {
                     return Optional.empty();
                 }
-                throw failure(g, "get_person_details");
+                throw failure(b, "get_person_details");
             }
-            return Optional.of(track(g, details));
+            return Optional.of(track(b, details));
         } catch (RuntimeException e) {
             throw fault(e);
         } finally {
@@ -129,18 +116,12 @@ public final class GuestPersonApi implements PersonApi {
     public RustError errorMessage() {
         lock.lock();
         try {
-            Guest g = guest();
-            long error = g.getErrorMessage();
-            if (error == 0) {
-                throw failure(g, "get_error_message");
+            Backend b = backend();
+            RustError error = b.errorMessage();
+            if (error == null) {
+                throw failure(b, "get_error_message");
             }
-            try {
-                int code = g.readInt(error + layout.errorCode());
-                String message = cString(g, g.readPointer(error + layout.errorMessage()));
-                return new RustError(code, message);
-            } finally {
-                g.freeError(error); // Rust's own free, never C free(): the seed's Go bug
-            }
+            return error;
         } catch (RuntimeException e) {
             throw fault(e);
         } finally {
@@ -152,8 +133,7 @@ public final class GuestPersonApi implements PersonApi {
     public long liveAllocations() {
         lock.lock();
         try {
-            Guest g = guest();
-            return g.liveAllocations() - (scratch != 0 ? 1 : 0);
+            return backend().liveAllocations();
         } catch (RuntimeException e) {
             throw fault(e);
         } finally {
@@ -179,30 +159,28 @@ public final class GuestPersonApi implements PersonApi {
                 return;
             }
             closed = true;
-            Guest g = guest;
-            guest = null;
-            if (g == null) {
+            Backend b = backend;
+            backend = null;
+            for (Cell c = live.next; c != live; c = c.next) {
+                c.freed = true;
+            }
+            if (b == null) {
+                live.next = live.prev = live;
                 return;
             }
             try {
                 // Free what the caller still holds, so a native library (which outlives this api)
                 // leaks nothing. A Wasm instance is discarded whole anyway.
                 for (Cell c = live.next; c != live; c = c.next) {
-                    c.freed = true;
-                    if (c.guest == g) {
-                        g.freePerson(c.address);
+                    if (c.backend == b) {
+                        b.freePerson(c.address);
                     }
-                }
-                live.next = live.prev = live;
-                if (scratch != 0) {
-                    g.dealloc(scratch, scratchCapacity);
                 }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "Rust failed while PersonApi was closing", e);
             } finally {
-                scratch = 0;
-                scratchCapacity = 0;
-                g.close();
+                live.next = live.prev = live;
+                b.close();
             }
         } finally {
             lock.unlock();
@@ -217,16 +195,16 @@ public final class GuestPersonApi implements PersonApi {
      */
     private static final class Cell implements Runnable {
         final GuestPersonApi api;
-        final Guest guest; // the instance that owns `address`
+        final Backend backend; // the instance that owns `address`
         final long address;
         volatile boolean explicit; // closed by the caller, not by the Cleaner
         boolean freed; // guarded by api.lock
         Cell prev = this; // live list, guarded by api.lock
         Cell next = this;
 
-        Cell(GuestPersonApi api, Guest guest, long address) {
+        Cell(GuestPersonApi api, Backend backend, long address) {
             this.api = api;
-            this.guest = guest;
+            this.backend = backend;
             this.address = address;
         }
 
@@ -285,8 +263,8 @@ public final class GuestPersonApi implements PersonApi {
         }
     }
 
-    private PersonHandle track(Guest g, long address) {
-        Cell cell = new Cell(this, g, address);
+    private PersonHandle track(Backend b, long address) {
+        Cell cell = new Cell(this, b, address);
         cell.next = live.next;
         cell.prev = live;
         live.next.prev = cell;
@@ -304,19 +282,19 @@ public final class GuestPersonApi implements PersonApi {
         return ((Handle) person).cell;
     }
 
-    /** The guest that owns {@code cell}, if the handle may still be used. Call with the lock held. */
-    private Guest check(Cell cell) {
+    /** The backend that owns {@code cell}, if the handle may still be used. Call with the lock held. */
+    private Backend check(Cell cell) {
         if (closed) {
             throw new IllegalStateException("PersonApi is closed");
         }
         if (cell.freed) {
             throw new IllegalStateException("PersonHandle is closed");
         }
-        if (cell.guest != guest) {
+        if (cell.backend != backend) {
             throw new IllegalStateException(
-                    "PersonHandle lived in a Wasm instance that was discarded after a Rust panic");
+                    "PersonHandle lived in a Rust instance that was discarded after a panic");
         }
-        return cell.guest;
+        return cell.backend;
     }
 
     private void release(Cell cell) {
@@ -333,9 +311,9 @@ public final class GuestPersonApi implements PersonApi {
                 LOG.log(System.Logger.Level.WARNING,
                         "A PersonHandle was never closed; the Cleaner freed it. Close handles (try-with-resources).");
             }
-            if (!closed && cell.guest == guest) {
+            if (!closed && cell.backend == backend) {
                 try {
-                    guest.freePerson(cell.address);
+                    backend.freePerson(cell.address);
                 } catch (RuntimeException e) {
                     // close() throws nothing: report, and let fault() discard a broken instance.
                     LOG.log(System.Logger.Level.WARNING, "free_person failed", fault(e));
@@ -349,8 +327,7 @@ public final class GuestPersonApi implements PersonApi {
     private String name(Cell cell) {
         lock.lock();
         try {
-            Guest g = check(cell);
-            return cString(g, g.readPointer(cell.address + layout.personName()));
+            return check(cell).name(cell.address);
         } finally {
             lock.unlock();
         }
@@ -359,7 +336,7 @@ public final class GuestPersonApi implements PersonApi {
     private int age(Cell cell) {
         lock.lock();
         try {
-            return check(cell).readInt(cell.address + layout.personAge());
+            return check(cell).age(cell.address);
         } finally {
             lock.unlock();
         }
@@ -374,75 +351,44 @@ public final class GuestPersonApi implements PersonApi {
         }
     }
 
-    // --- marshalling ---
+    // --- input ---
 
     /**
-     * The UTF-8 bytes of {@code name}, refusing what a Rust C string cannot carry faithfully:
+     * The UTF-8 length of {@code name}, refusing what a Rust C string cannot carry faithfully:
      * U+0000 would end the string early, and an unpaired surrogate has no UTF-8 form (Java's
-     * encoder would silently write '?').
+     * encoder would silently write '?'). Counting here lets a huge name be refused before any copy.
      */
-    static byte[] utf8(String name) {
+    static long utf8Length(String name) {
         Objects.requireNonNull(name, "name must not be null");
+        long bytes = 0;
         for (int i = 0, n = name.length(); i < n; i++) {
             char c = name.charAt(i);
-            if (c == 0) {
-                throw new IllegalArgumentException(
-                        "name contains U+0000 at index " + i + ": a C string cannot hold it");
-            }
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(name.charAt(i + 1))) {
-                    i++;
-                } else {
-                    throw new IllegalArgumentException(String.format(
-                            "name contains an unpaired surrogate U+%04X at index %d: it has no UTF-8 form", (int) c, i));
+            if (c < 0x80) {
+                if (c == 0) {
+                    throw new IllegalArgumentException(
+                            "name contains U+0000 at index " + i + ": a C string cannot hold it");
                 }
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (!Character.isSurrogate(c)) {
+                bytes += 3;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(name.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                throw new IllegalArgumentException(String.format(
+                        "name contains an unpaired surrogate U+%04X at index %d: it has no UTF-8 form", (int) c, i));
             }
         }
-        return name.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Writes {@code utf8} and a NUL into Rust memory: the scratch block, or a block of its own. */
-    private long argument(Guest g, byte[] utf8) {
-        int size = utf8.length + 1;
-        long block;
-        if (size <= scratchCapacity) {
-            block = scratch;
-        } else if (size <= SCRATCH_LIMIT) {
-            int capacity = Math.max(256, Integer.highestOneBit(size - 1) << 1);
-            if (scratch != 0) {
-                g.dealloc(scratch, scratchCapacity);
-                scratch = 0;
-                scratchCapacity = 0;
-            }
-            block = allocate(g, capacity);
-            scratch = block;
-            scratchCapacity = capacity;
-        } else {
-            block = allocate(g, size);
-        }
-        g.write(block, utf8, utf8.length);
-        g.writeByte(block + utf8.length, (byte) 0);
-        return block;
-    }
-
-    private static long allocate(Guest g, int size) {
-        long block = g.alloc(size);
-        if (block == 0) {
-            throw new IllegalArgumentException(
-                    "a name of " + (size - 1) + " UTF-8 bytes does not fit in the Rust module's memory");
-        }
-        return block;
-    }
-
-    private static String cString(Guest g, long address) {
-        return new String(g.read(address, g.strlen(address)), StandardCharsets.UTF_8);
+        return bytes;
     }
 
     // --- failures ---
 
     /** The exception for a null result, from Rust's {@code last_status()}. */
-    private static RuntimeException failure(Guest g, String function) {
-        int status = g.lastStatus();
+    private static RuntimeException failure(Backend b, String function) {
+        int status = b.lastStatus();
         switch (status) {
             case Abi.INVALID_UTF8:
                 return new IllegalArgumentException("Rust rejected the name: not valid UTF-8");
@@ -451,26 +397,24 @@ public final class GuestPersonApi implements PersonApi {
             case Abi.OUT_OF_MEMORY:
                 return new IllegalStateException("Rust ran out of memory in " + function);
             case Abi.PANIC:
-                return new RustPanicException("Rust panicked in " + function + ": " + g.panicMessage(), null);
+                return new RustPanicException("Rust panicked in " + function + ": " + b.panicMessage(), null);
             default:
                 return new IllegalStateException(function + " returned null with status " + status);
         }
     }
 
     /**
-     * Turns a guest fault (a Wasm trap) into its exception and discards the broken guest; anything
-     * else is returned unchanged. Call with the lock held.
+     * Turns a backend fault (a Wasm trap) into its exception and discards the broken backend;
+     * anything else is returned unchanged. Call with the lock held.
      */
     private RuntimeException fault(RuntimeException e) {
-        Guest g = guest;
-        RuntimeException translated = g == null ? null : g.fault(e);
+        Backend b = backend;
+        RuntimeException translated = b == null ? null : b.fault(e);
         if (translated == null) {
             return e;
         }
-        guest = null; // its handles now fail check(); the next call starts a fresh guest
-        scratch = 0;
-        scratchCapacity = 0;
-        g.close();
+        backend = null; // its handles now fail check(); the next call starts a fresh backend
+        b.close();
         return translated;
     }
 }

@@ -1,0 +1,57 @@
+package io.github.rustjava.person.internal;
+
+import io.github.rustjava.person.RustError;
+
+/**
+ * One running copy of the Rust Person library, at the level of whole operations. {@link
+ * GuestPersonApi} adds everything a user relies on (input checks, handles, locking, exceptions);
+ * a backend only carries the calls across.
+ *
+ * <p>In-process backends (each Chicory engine, FFM, JNI) implement the raw {@link Guest} instead
+ * and share {@link GuestBackend}'s memory marshalling. Out-of-process routes (a Rust service, a
+ * shared-memory channel) implement this interface with their own wire format.
+ *
+ * <p>Implementations are not thread-safe; {@link GuestPersonApi} serialises all calls. A person
+ * is named by an opaque non-zero {@code long}.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Rust's {@code create_person} on a valid UTF-8 name (no NUL); 0 on failure, see {@link #lastStatus()}. */
+    long createPerson(byte[] utf8, int age);
+
+    /** Rust's {@code get_person_details}; 0 on failure, see {@link #lastStatus()}. */
+    long getPersonDetails(long person);
+
+    /** Rust's {@code free_person}. */
+    void freePerson(long person);
+
+    String name(long person);
+
+    int age(long person);
+
+    /** Rust's {@code get_error_message}, read and freed with {@code free_error}. */
+    RustError errorMessage();
+
+    /** Why the last call returned 0: one of the {@link Abi} status codes. */
+    int lastStatus();
+
+    /** Rust heap blocks held for live persons, not counting the backend's own buffers. */
+    long liveAllocations();
+
+    /** The largest name, in UTF-8 bytes, this backend can take without running out of memory. */
+    long maxNameBytes();
+
+    /** The last panic's message and location as Rust recorded them, or "". */
+    String panicMessage();
+
+    /**
+     * Translates a failure thrown by a call into this backend into the exception to throw, or
+     * returns null if it is not a fault of the backend. A backend that returns non-null is broken:
+     * it is closed and replaced, and its persons are gone.
+     */
+    RuntimeException fault(RuntimeException failure);
+
+    /** Releases the backend; after a fault, without calling into the broken guest. Idempotent. */
+    @Override
+    void close();
+}
