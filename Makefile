@@ -13,6 +13,8 @@
 SHELL := /bin/bash
 CRATE := rust-wasm
 WASM_OUT := src/main/resources/io/github/rustjava/person/person.wasm
+# The same crate with the test-only `fault-injection` feature, for the tests that provoke panics.
+WASM_FAULTS_OUT := src/test/resources/io/github/rustjava/person/person-faults.wasm
 NATIVE_DIR := $(CRATE)/target/release
 JAVA25 ?= $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk-*) $(wildcard /usr/lib/jvm/*-25-*))
 
@@ -53,6 +55,10 @@ ifneq ($(RUSTC),)
 	@mkdir -p $(dir $(WASM_OUT))
 	cp $(CRATE)/target/wasm32-unknown-unknown/release/person.wasm $(WASM_OUT)
 	@echo "wrote $(WASM_OUT) ($$(stat -c %s $(WASM_OUT)) bytes, sha256 $$(sha256sum $(WASM_OUT) | cut -c1-16))"
+	cd $(CRATE) && RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
+	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
+	@mkdir -p $(dir $(WASM_FAULTS_OUT))
+	cp $(CRATE)/target/faults/wasm32-unknown-unknown/release/person.wasm $(WASM_FAULTS_OUT)
 endif
 
 native: toolchain
@@ -65,6 +71,8 @@ rust-test: toolchain
 ifneq ($(RUSTC),)
 	@# One thread: the tests read the process-wide allocation counter.
 	cd $(CRATE) && $(CARGO_ENV) $(CARGO) test --release -- --test-threads=1
+	cd $(CRATE) && RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
+	  $(CARGO) test --release --features fault-injection -- --test-threads=1
 endif
 
 test:

@@ -6,6 +6,8 @@
 use std::ffi::{CStr, CString};
 
 pub mod alloc;
+#[cfg(feature = "fault-injection")]
+mod faults;
 pub mod ffi;
 
 /// Why a call did or did not produce a result. The values are part of the ABI: the Java side
@@ -45,6 +47,8 @@ pub struct PersonData {
 impl PersonData {
     /// Validates a name received as a C string: it must be UTF-8 (the seed returned null otherwise).
     pub fn new(name: &CStr, age: i32) -> Result<PersonData, Status> {
+        #[cfg(feature = "fault-injection")]
+        faults::inject(name.to_bytes());
         name.to_str().map_err(|_| Status::InvalidUtf8)?;
         Ok(PersonData { name: name.to_owned(), age })
     }

@@ -2,6 +2,8 @@ package io.github.rustjava.person;
 
 import io.github.rustjava.person.internal.ChicoryGuest;
 import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.PooledPersonApi;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,6 +27,12 @@ import java.util.Optional;
  * <p><b>Threads.</b> An api may be shared between threads: every call, including a handle's
  * {@code name()} and {@code age()}, holds one lock for its duration, so calls on one api run one
  * at a time. A Wasm instance is single-threaded, and a lock is the simplest correct guard for it.
+ * For calls in parallel, {@link Builder#instances(int)} makes a pool of instances: each thread
+ * works on one of them, and each handle stays pinned to the instance that owns its memory.
+ *
+ * <p><b>Faults.</b> A Rust panic, or a trap in the module (running out of memory, for one),
+ * throws {@link RustPanicException}. The broken instance is discarded and replaced by a fresh one
+ * on the next call; handles that lived in it throw {@link IllegalStateException}.
  *
  * <p><b>Closing.</b> {@link #close()} frees the instance and invalidates every handle it made.
  * A handle that is never closed is freed by a {@link java.lang.ref.Cleaner} once it is garbage
@@ -39,8 +47,67 @@ public interface PersonApi extends AutoCloseable {
 
     /** The Wasm build run by the given Chicory engine. */
     static PersonApi wasm(Engine engine) {
-        java.util.Objects.requireNonNull(engine, "engine");
-        return GuestPersonApi.open(() -> ChicoryGuest.load(engine));
+        return builder().engine(engine).build();
+    }
+
+    /** Options for the Wasm build: engine, memory cap, and a pool of instances. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Options for {@link PersonApi#wasm()}. Not thread-safe; {@link #build()} may be called again. */
+    final class Builder {
+        /** The default memory cap of each instance: 512 MiB. */
+        public static final long DEFAULT_MAX_MEMORY_BYTES = (long) ChicoryGuest.DEFAULT_MAX_PAGES * 65536;
+
+        private Engine engine = Engine.BUILD_TIME_COMPILER;
+        private long maxMemoryBytes = DEFAULT_MAX_MEMORY_BYTES;
+        private int instances = 1;
+
+        private Builder() {}
+
+        /** How Chicory runs the module; default {@link Engine#BUILD_TIME_COMPILER}. */
+        public Builder engine(Engine engine) {
+            this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /**
+         * The most linear memory one instance may grow to, rounded down to 64 KiB pages; default
+         * {@link #DEFAULT_MAX_MEMORY_BYTES}. Names larger than a quarter of it are refused before
+         * they are copied. Must be at least what the module needs to start (about 1 MiB) and at
+         * most 2 GiB; checked by {@link #build()}.
+         */
+        public Builder maxMemoryBytes(long bytes) {
+            this.maxMemoryBytes = bytes;
+            return this;
+        }
+
+        /**
+         * How many Wasm instances serve calls in parallel; default 1. Each thread uses one instance,
+         * and a handle stays with the instance that made it.
+         */
+        public Builder instances(int instances) {
+            if (instances < 1) {
+                throw new IllegalArgumentException("instances must be at least 1, got " + instances);
+            }
+            this.instances = instances;
+            return this;
+        }
+
+        /**
+         * Starts the instances.
+         *
+         * @throws IllegalArgumentException if the memory cap is out of range
+         */
+        public PersonApi build() {
+            Engine e = engine;
+            int pages = (int) Math.min(Integer.MAX_VALUE, Math.max(0, maxMemoryBytes / 65536));
+            if (instances == 1) {
+                return GuestPersonApi.open(() -> ChicoryGuest.load(e, pages));
+            }
+            return new PooledPersonApi(instances, () -> GuestPersonApi.open(() -> ChicoryGuest.load(e, pages)));
+        }
     }
 
     /**

@@ -2,7 +2,7 @@ package io.github.rustjava.person;
 
 import org.junit.jupiter.api.Nested;
 
-/** The conformance suite on each Chicory engine. */
+/** The conformance suite on each Chicory engine, and on a pool of instances. */
 class WasmConformanceTest {
 
     @Nested
@@ -26,6 +26,14 @@ class WasmConformanceTest {
         @Override
         protected PersonApi openApi() {
             return PersonApi.wasm(Engine.BUILD_TIME_COMPILER);
+        }
+    }
+
+    @Nested
+    class PooledBuildTimeCompiler extends PersonApiConformance {
+        @Override
+        protected PersonApi openApi() {
+            return PersonApi.builder().instances(3).build();
         }
     }
 }

@@ -41,6 +41,11 @@ public interface Backend extends AutoCloseable {
     /** The largest name, in UTF-8 bytes, this backend can take without running out of memory. */
     long maxNameBytes();
 
+    /** Bytes of memory the backend's instance has grown to, or -1 where there is no such thing. */
+    default long memorySize() {
+        return -1;
+    }
+
     /** The last panic's message and location as Rust recorded them, or "". */
     String panicMessage();
 

@@ -64,34 +64,60 @@ public final class ChicoryGuest implements Guest {
         this.panicMessage = exports.panicMessage();
     }
 
-    /** Instantiates the module on {@code engine}, with {@link #DEFAULT_MAX_PAGES}. */
+    /** Instantiates the shipped module on {@code engine}, with {@link #DEFAULT_MAX_PAGES}. */
     public static ChicoryGuest load(Engine engine) {
-        WasmModule module;
-        Function<Instance, Machine> machine;
+        return load(engine, DEFAULT_MAX_PAGES);
+    }
+
+    /** Instantiates the shipped module on {@code engine}, with at most {@code maxPages} of memory. */
+    public static ChicoryGuest load(Engine engine, int maxPages) {
         switch (engine) {
             case INTERPRETER:
-                module = Parsed.MODULE;
-                machine = null; // Chicory's default InterpreterMachine
-                break;
+                return instantiate(Parsed.MODULE, null, maxPages);
             case RUNTIME_COMPILER:
-                module = Parsed.MODULE;
-                machine = Compiled.FACTORY;
-                break;
+                return instantiate(Parsed.MODULE, Compiled.FACTORY, maxPages);
             case BUILD_TIME_COMPILER:
-                module = PersonModule.load();
-                machine = PersonModule::create;
-                break;
+                return instantiate(PersonModule.load(), PersonModule::create, maxPages);
             default:
                 throw new IllegalArgumentException("unknown engine " + engine);
         }
+    }
+
+    /**
+     * Instantiates another build of the same crate (the tests use the fault-injection build). The
+     * build-time compiler only knows the shipped module, so it is not offered here.
+     */
+    public static ChicoryGuest load(WasmModule module, Engine engine, int maxPages) {
+        switch (engine) {
+            case INTERPRETER:
+                return instantiate(module, null, maxPages);
+            case RUNTIME_COMPILER:
+                return instantiate(module, MachineFactoryCompiler.compile(module), maxPages);
+            default:
+                throw new IllegalArgumentException(engine + " runs only the shipped module");
+        }
+    }
+
+    /** @param machine null for Chicory's interpreter */
+    private static ChicoryGuest instantiate(WasmModule module, Function<Instance, Machine> machine, int maxPages) {
         int initial = module.memorySection().orElseThrow().getMemory(0).limits().initialPages();
+        if (maxPages < initial || maxPages > MemoryLimits.MAX_PAGES / 2) {
+            throw new IllegalArgumentException("the memory cap must be between " + initial + " pages ("
+                    + initial * 64 + " KiB, what the module needs to start) and 2 GiB; got " + maxPages + " pages");
+        }
         Instance.Builder builder = Instance.builder(module)
-                .withMemoryLimits(new MemoryLimits(initial, Math.max(initial, DEFAULT_MAX_PAGES)))
+                .withMemoryLimits(new MemoryLimits(initial, maxPages))
                 .withMemoryFactory(ByteArrayMemory::new);
         if (machine != null) {
             builder.withMachineFactory(machine);
         }
         return new ChicoryGuest(builder.build());
+    }
+
+    /** Bytes of linear memory the instance has grown to: a soak run watches it for creep. */
+    @Override
+    public long memorySize() {
+        return (long) memory.pages() * 65536;
     }
 
     @Override

@@ -56,6 +56,11 @@ public interface Guest extends AutoCloseable {
         return Long.MAX_VALUE;
     }
 
+    /** Bytes of memory the guest has grown to, or -1 where there is no such thing (native). */
+    default long memorySize() {
+        return -1;
+    }
+
     // --- faults ---
 
     /**

@@ -101,6 +101,11 @@ final class GuestBackend implements Backend {
     }
 
     @Override
+    public long memorySize() {
+        return guest.memorySize();
+    }
+
+    @Override
     public String panicMessage() {
         return guest.panicMessage();
     }

@@ -141,6 +141,21 @@ public final class GuestPersonApi implements PersonApi {
         }
     }
 
+    /** Whether {@code person} was made by this api (open or not). */
+    public boolean owns(PersonHandle person) {
+        return person instanceof Handle && ((Handle) person).cell.api == this;
+    }
+
+    /** Bytes of memory the current backend's instance has grown to, or -1 where there is no such thing. */
+    public long memorySize() {
+        lock.lock();
+        try {
+            return backend().memorySize();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Handles that were never closed and were freed by the Cleaner instead: each one is a caller's leak. */
     public long handlesFreedByCleaner() {
         lock.lock();
@@ -276,7 +291,7 @@ public final class GuestPersonApi implements PersonApi {
 
     private Cell cellOf(PersonHandle person) {
         Objects.requireNonNull(person, "person");
-        if (!(person instanceof Handle) || ((Handle) person).cell.api != this) {
+        if (!owns(person)) {
             throw new IllegalArgumentException("PersonHandle belongs to another PersonApi");
         }
         return ((Handle) person).cell;

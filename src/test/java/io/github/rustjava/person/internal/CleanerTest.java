@@ -1,0 +1,33 @@
+package io.github.rustjava.person.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.rustjava.person.Engine;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Forgotten handles are freed by the Cleaner, and each one is counted as the caller's leak. */
+class CleanerTest {
+
+    @Test
+    void droppedHandlesAreFreedAndCounted() throws InterruptedException {
+        try (GuestPersonApi api = GuestPersonApi.open(() -> ChicoryGuest.load(Engine.BUILD_TIME_COMPILER))) {
+            api.createPerson("closed properly", 30).close();
+            drop(api, 100);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (api.handlesFreedByCleaner() < 100 && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(10);
+            }
+            assertEquals(100, api.handlesFreedByCleaner(), "every dropped handle, and only those");
+            assertEquals(0, api.liveAllocations());
+        }
+    }
+
+    private static void drop(GuestPersonApi api, int count) {
+        for (int i = 0; i < count; i++) {
+            api.createPerson("dropped " + i, 30);
+        }
+        assertEquals(2L * count, api.liveAllocations(), "a Person and its name per handle");
+    }
+}

@@ -1,0 +1,94 @@
+package io.github.rustjava.person.internal;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import io.github.rustjava.person.Engine;
+import io.github.rustjava.person.Person;
+import io.github.rustjava.person.PersonApi;
+import io.github.rustjava.person.PersonHandle;
+import io.github.rustjava.person.RustPanicException;
+import java.io.IOException;
+import java.io.InputStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Real faults inside the module become exceptions, and the api survives them. Panics come from the
+ * fault-injection build of the crate (nothing in the shipped API can panic); running out of memory
+ * needs no special build.
+ */
+class FaultTest {
+
+    private static final WasmModule FAULTS = parse("/io/github/rustjava/person/person-faults.wasm");
+
+    private static WasmModule parse(String resource) {
+        try (InputStream in = FaultTest.class.getResourceAsStream(resource)) {
+            return Parser.parse(in);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static PersonApi faultsApi(Engine engine) {
+        return GuestPersonApi.open(() -> ChicoryGuest.load(FAULTS, engine, ChicoryGuest.DEFAULT_MAX_PAGES));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"INTERPRETER", "RUNTIME_COMPILER"})
+    void aRustPanicBecomesAnExceptionWithItsMessageAndLocation(Engine engine) {
+        try (PersonApi api = faultsApi(engine)) {
+            PersonHandle before = api.createPerson("Alice", 30);
+            RustPanicException e = assertThrows(RustPanicException.class, () -> api.createPerson("💥panic", 1));
+            assertTrue(e.getMessage().contains("injected panic (fault-injection build)"), e.getMessage());
+            assertTrue(e.getMessage().contains("src/faults.rs"), "the panic's location: " + e.getMessage());
+
+            IllegalStateException gone = assertThrows(IllegalStateException.class, before::name);
+            assertTrue(gone.getMessage().contains("discarded"), gone.getMessage());
+            assertDoesNotThrow(before::close);
+
+            // The api carries on with a fresh instance.
+            assertEquals(0, api.liveAllocations());
+            try (PersonHandle after = api.createPerson("Bob", 40);
+                    PersonHandle older = api.personDetails(after).orElseThrow()) {
+                assertEquals(new Person("Bob", 41), older.toPerson());
+            }
+            assertEquals(0, api.liveAllocations());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Engine.class, names = {"INTERPRETER", "RUNTIME_COMPILER"})
+    void anAbortTrapsAndTheApiCarriesOn(Engine engine) {
+        try (PersonApi api = faultsApi(engine)) {
+            RustPanicException e = assertThrows(RustPanicException.class, () -> api.createPerson("💥abort", 1));
+            assertTrue(e.getMessage().startsWith("the Wasm module trapped"), e.getMessage());
+            assertEquals(-1, api.errorMessage().code());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void runningOutOfMemoryTrapsAndTheApiCarriesOn(Engine engine) {
+        // 2 MiB of memory; each person holds a 1000-byte name until the module cannot allocate.
+        try (PersonApi api = PersonApi.builder().engine(engine).maxMemoryBytes(2 << 20).build()) {
+            PersonHandle first = api.createPerson("first", 30);
+            String name = "m".repeat(1000);
+            RustPanicException e = assertThrows(RustPanicException.class, () -> {
+                for (int i = 0; i < 10_000; i++) {
+                    api.createPerson(name, 30);
+                }
+            });
+            assertTrue(e.getMessage().startsWith("the Wasm module trapped"), e.getMessage());
+            assertThrows(IllegalStateException.class, first::age);
+            assertEquals(0, api.liveAllocations(), "the fresh instance holds nothing");
+            try (PersonHandle p = api.createPerson(name, 50)) {
+                assertEquals(name, p.name());
+            }
+        }
+    }
+}
