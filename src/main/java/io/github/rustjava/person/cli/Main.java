@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
             "Calls the Rust Person API compiled to WebAssembly, inside this JVM.",
             "Without options, runs the seed's demo: Alice, 30."
         },
+        subcommands = Soak.class,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:Rust refused the person (under 18, or the age would overflow)", "2:bad arguments"})
 public final class Main implements Callable<Integer> {

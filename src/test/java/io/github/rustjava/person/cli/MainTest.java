@@ -59,4 +59,18 @@ class MainTest {
             assertEquals("", r.out());
         }
     }
+
+    @Test
+    void aShortSoakReportsNoLeakAndFlatMemory() {
+        Result r = run("soak", "--round-trips", "3000", "--engine", "runtime_compiler");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("3,000 / 3,000  (100%)"), r.out());
+        assertTrue(r.out().contains("leaked allocations: 0"), r.out());
+        assertTrue(r.out().trim().endsWith("soak: ok"), r.out());
+    }
+
+    @Test
+    void soakRefusesANonPositiveCount() {
+        assertEquals(2, run("soak", "--round-trips", "0").exit());
+    }
 }
