@@ -30,7 +30,8 @@ public final class ChicoryGuest implements Guest {
      */
     public static final int DEFAULT_MAX_PAGES = 8192;
 
-    private static final int STRLEN_CHUNK = 256;
+    /** Bytes read per bulk read while looking for a NUL: most names fit in the first one. */
+    private static final int STRLEN_CHUNK = 64;
 
     /** The full module, for the interpreter and the runtime compiler. Parsed once. */
     private static final class Parsed {
@@ -208,11 +209,13 @@ public final class ChicoryGuest implements Guest {
 
     @Override
     public int strlen(long address) {
-        // Chunked bulk reads: one bounds check per chunk instead of one call per byte.
+        // Bulk reads, one bounds check each instead of one call per byte; the chunk doubles so a
+        // short string costs one small read and a long one a few large reads.
         int start = (int) address;
         int end = memory.pages() * 65536;
-        for (int at = start; at < end; at += STRLEN_CHUNK) {
-            byte[] chunk = memory.readBytes(at, Math.min(STRLEN_CHUNK, end - at));
+        int chunkSize = STRLEN_CHUNK;
+        for (int at = start; at < end; at += chunkSize, chunkSize = Math.min(chunkSize * 2, 1 << 16)) {
+            byte[] chunk = memory.readBytes(at, Math.min(chunkSize, end - at));
             for (int i = 0; i < chunk.length; i++) {
                 if (chunk[i] == 0) {
                     return at - start + i;
@@ -223,9 +226,22 @@ public final class ChicoryGuest implements Guest {
     }
 
     @Override
+    public String readCString(long address) {
+        // One bulk read covers a short string whole: decode it from there, without a second read.
+        int start = (int) address;
+        byte[] first = memory.readBytes(start, Math.min(STRLEN_CHUNK, memory.pages() * 65536 - start));
+        for (int i = 0; i < first.length; i++) {
+            if (first[i] == 0) {
+                return new String(first, 0, i, StandardCharsets.UTF_8);
+            }
+        }
+        int len = first.length + strlen(start + first.length);
+        return new String(memory.readBytes(start, len), StandardCharsets.UTF_8);
+    }
+
+    @Override
     public String panicMessage() {
-        int len = strlen(panicMessage);
-        return new String(memory.readBytes(panicMessage, len), StandardCharsets.UTF_8);
+        return readCString(panicMessage);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.github.rustjava.person.internal;
 
 import io.github.rustjava.person.RustError;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The memory marshalling, written once for every in-process backend: names written as C strings
@@ -166,6 +165,6 @@ final class GuestBackend implements Backend {
     }
 
     private String cString(long address) {
-        return new String(guest.read(address, guest.strlen(address)), StandardCharsets.UTF_8);
+        return guest.readCString(address);
     }
 }

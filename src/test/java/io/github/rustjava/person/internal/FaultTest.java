@@ -14,6 +14,8 @@ import io.github.rustjava.person.PersonHandle;
 import io.github.rustjava.person.RustPanicException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -78,11 +80,13 @@ class FaultTest {
         try (PersonApi api = PersonApi.builder().engine(engine).maxMemoryBytes(2 << 20).build()) {
             PersonHandle first = api.createPerson("first", 30);
             String name = "m".repeat(1000);
+            List<PersonHandle> held = new ArrayList<>(); // held, so the Cleaner cannot free them
             RustPanicException e = assertThrows(RustPanicException.class, () -> {
                 for (int i = 0; i < 10_000; i++) {
-                    api.createPerson(name, 30);
+                    held.add(api.createPerson(name, 30));
                 }
             });
+            assertTrue(held.size() > 100, "memory ran out after " + held.size() + " persons, not at once");
             assertTrue(e.getMessage().startsWith("the Wasm module trapped"), e.getMessage());
             assertThrows(IllegalStateException.class, first::age);
             assertEquals(0, api.liveAllocations(), "the fresh instance holds nothing");
