@@ -41,10 +41,32 @@ pub struct Error {
     pub message: *mut c_char,
 }
 
+/// What a `Person*` really points to: the seed's `Person`, followed by the name's length. The host
+/// only ever sees the first field, so the seed's layout is unchanged; `get_person_details` uses the
+/// length to copy the name without scanning it for its NUL again (on wasm every byte scanned is a
+/// load through the runtime, and for long names the scan dominated).
+#[repr(C)]
+struct Owned {
+    person: Person,
+    name_len: usize,
+}
+
 impl Person {
     fn into_raw(data: PersonData) -> *mut Person {
-        let person = Person { name: data.name.into_raw(), age: data.age };
-        Box::into_raw(Box::new(person))
+        let name_len = data.name.as_bytes().len();
+        let owned = Owned { person: Person { name: data.name.into_raw(), age: data.age }, name_len };
+        // `person` is the first field of a #[repr(C)] struct, so the pointers are the same.
+        Box::into_raw(Box::new(owned)).cast()
+    }
+
+    /// The name with its NUL, using the stored length.
+    ///
+    /// # Safety
+    /// `person` must be a live pointer from [`Person::into_raw`].
+    unsafe fn name<'a>(person: *const Person) -> &'a CStr {
+        let owned = &*person.cast::<Owned>();
+        let bytes = std::slice::from_raw_parts(owned.person.name as *const u8, owned.name_len + 1);
+        CStr::from_bytes_with_nul_unchecked(bytes)
     }
 }
 
@@ -160,11 +182,10 @@ pub unsafe extern "C" fn get_person_details(person: *mut Person) -> *mut Person 
         if person.is_null() {
             return finish(Err(Status::NullPointer));
         }
-        let person = &*person;
-        if person.name.is_null() {
+        if (*person).name.is_null() {
             return finish(Err(Status::NullPointer));
         }
-        let data = PersonData { name: CStr::from_ptr(person.name).to_owned(), age: person.age };
+        let data = PersonData { name: Person::name(person).to_owned(), age: (*person).age };
         finish(data.details())
     })
 }
@@ -180,9 +201,9 @@ pub unsafe extern "C" fn free_person(person: *mut Person) {
         if person.is_null() {
             return;
         }
-        let person = Box::from_raw(person);
-        if !person.name.is_null() {
-            drop(CString::from_raw(person.name));
+        let owned = Box::from_raw(person.cast::<Owned>());
+        if !owned.person.name.is_null() {
+            drop(CString::from_raw(owned.person.name));
         }
     })
 }
