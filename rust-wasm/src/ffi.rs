@@ -185,8 +185,11 @@ pub unsafe extern "C" fn get_person_details(person: *mut Person) -> *mut Person 
         if (*person).name.is_null() {
             return finish(Err(Status::NullPointer));
         }
-        let data = PersonData { name: Person::name(person).to_owned(), age: (*person).age };
-        finish(data.details())
+        // The age first: a refused person costs no copy of the name.
+        finish(crate::details_age((*person).age).map(|age| PersonData {
+            name: crate::copy_c_str(Person::name(person)),
+            age,
+        }))
     })
 }
 

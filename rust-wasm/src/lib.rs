@@ -50,18 +50,34 @@ impl PersonData {
         #[cfg(feature = "fault-injection")]
         faults::inject(name.to_bytes());
         name.to_str().map_err(|_| Status::InvalidUtf8)?;
-        Ok(PersonData { name: name.to_owned(), age })
+        Ok(PersonData { name: copy_c_str(name), age })
     }
 
     /// The seed's `get_person_details`: a deep copy, one year older, adults only.
-    /// Unlike the seed, `i32::MAX` is refused instead of wrapping to `i32::MIN`.
     pub fn details(&self) -> Result<PersonData, Status> {
-        if self.age < ADULT_AGE {
-            return Err(Status::UnderAge);
-        }
-        let age = self.age.checked_add(1).ok_or(Status::AgeOverflow)?;
-        Ok(PersonData { name: self.name.clone(), age })
+        let age = details_age(self.age)?;
+        Ok(PersonData { name: copy_c_str(&self.name), age })
     }
+}
+
+/// The age `get_person_details` gives, or why there is none. Unlike the seed, `i32::MAX` is
+/// refused instead of wrapping to `i32::MIN`.
+pub fn details_age(age: i32) -> Result<i32, Status> {
+    if age < ADULT_AGE {
+        return Err(Status::UnderAge);
+    }
+    age.checked_add(1).ok_or(Status::AgeOverflow)
+}
+
+/// Copies a C string. Written out instead of `CStr::to_owned` so that the copy is compiled in this
+/// crate, where wasm32's bulk-memory feature makes it one `memory.copy`; std comes precompiled,
+/// and its copy is a loop of loads and stores through the Wasm runtime.
+pub fn copy_c_str(s: &CStr) -> CString {
+    let bytes = s.to_bytes_with_nul();
+    let mut copy = Vec::with_capacity(bytes.len());
+    copy.extend_from_slice(bytes);
+    // SAFETY: the bytes come from a CStr: one NUL, at the end.
+    unsafe { CString::from_vec_with_nul_unchecked(copy) }
 }
 
 #[cfg(test)]
