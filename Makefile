@@ -65,6 +65,8 @@ native: toolchain
 ifneq ($(RUSTC),)
 	cd $(CRATE) && $(CARGO_ENV) $(CARGO) build --release
 	@ls -l $(NATIVE_DIR)/libperson.so $(NATIVE_DIR)/libperson.a
+	@# The fault-injection build, for the test that proves a native panic becomes an exception.
+	cd $(CRATE) && RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults $(CARGO) build --release --features fault-injection
 endif
 
 rust-test: toolchain
@@ -80,3 +82,134 @@ test:
 
 clean:
 	rm -rf $(CRATE)/target target bench/target
+
+# --- bench/: the native peers (FFM, JNI), their conformance tests, and the JMH suite -------------
+# Needs JDK 25 (JAVA25, found above or given: make bench JAVA25=/path/to/jdk-25) and a C compiler.
+#
+#   make bench-build      native libs, the JNI library, the library installed, benchmarks.jar
+#   make bench-test       the library's conformance suite on FFM and JNI (no timings; for CI)
+#   make bench            JMH into $(BENCH_RESULTS)/*.json, then latest.md and latest.png
+#   make bench QUICK=1    a smoke run in a few minutes: 1 fork, short iterations, two name sizes
+#   make bench BENCH_ARGS='-p size=1024'   extra JMH options for every run
+#   make bench-go         the seed's Go+cgo round trip (dynamic and static link) into bench/results/go.jsonl
+
+.PHONY: bench-natives bench-test
+
+BENCH_JAR := bench/target/benchmarks.jar
+JNI_SO := bench/target/native/libperson_jni.so
+BENCH_RESULTS ?= bench/results
+BENCH_MVN = JAVA_HOME=$(JAVA25) mvn -B -f bench/pom.xml
+BENCH_JAVA = $(JAVA25)/bin/java
+# Forked JMH JVMs inherit these. Relative paths: JMH runs its forks in this directory.
+BENCH_JVM_ARGS = --enable-native-access=ALL-UNNAMED \
+  -Dperson.native.library=$(NATIVE_DIR)/libperson.so -Dperson.jni.library=$(JNI_SO)
+BENCH_ARGS ?=
+# In-process backends share forks; GraalWasm gets forks of its own, with its JVM options (they
+# would slow the others), and the out-of-process routes run only the round trip and cold start.
+IN_PROCESS := INTERPRETER,RUNTIME_COMPILER,BUILD_TIME_COMPILER,FFM,JNI,JAVA
+GRAAL_JVM_ARGS := -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI \
+  --upgrade-module-path=bench/target/graal-modules --sun-misc-unsafe-memory-access=allow
+ROUTE_JVM_ARGS := -Dperson.service.binary=bench/routes/person-service/target/release/person-service \
+  -Dperson.shm.binary=bench/routes/person-shm/target/release/person-shm
+
+ifdef QUICK
+BENCH_STEADY_OPTS := -f 1 -wi 1 -w 500ms -i 3 -r 300ms
+BENCH_SIZE_OPTS := -p size=1024,65536
+BENCH_COLD_OPTS := -f 3
+BENCH_REPORT_OPTS := --quick
+else
+# The annotations hold the full settings (2 forks; 10 forks for the cold start).
+BENCH_STEADY_OPTS :=
+BENCH_SIZE_OPTS :=
+BENCH_COLD_OPTS :=
+BENCH_REPORT_OPTS :=
+endif
+
+# The seed's static link, for the JVM: Rust's staticlib and the JNI shim in one shared object.
+# --exclude-libs keeps Rust's symbols private, so only JNI_OnLoad is exported; the -l list is what
+# `rustc --print native-static-libs` asks for on Linux.
+$(JNI_SO): bench/src/main/c/person_jni.c $(NATIVE_DIR)/libperson.a
+	@[ -n "$(JAVA25)" ] || { echo "No JDK 25 found: make $@ JAVA25=/path/to/jdk-25"; exit 1; }
+	@mkdir -p $(dir $@)
+	gcc -O2 -fPIC -shared -Wall -Wextra -Wno-unused-parameter -Werror \
+	  -I$(JAVA25)/include -I$(JAVA25)/include/linux -o $@ $< $(NATIVE_DIR)/libperson.a \
+	  -Wl,--exclude-libs,ALL -Wl,--gc-sections -Wl,-z,defs -s \
+	  -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+
+bench-natives: native
+	@$(MAKE) --no-print-directory $(JNI_SO)
+
+bench-build: bench-natives
+	@[ -n "$(JAVA25)" ] || { echo "No JDK 25 found: make $@ JAVA25=/path/to/jdk-25"; exit 1; }
+	mvn -B install -DskipTests
+	$(BENCH_MVN) package -DskipTests
+
+bench-test: bench-natives routes
+	@[ -n "$(JAVA25)" ] || { echo "No JDK 25 found: make $@ JAVA25=/path/to/jdk-25"; exit 1; }
+	mvn -B install -DskipTests
+	$(BENCH_MVN) verify
+
+bench: bench-build routes
+	@mkdir -p $(BENCH_RESULTS)
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench|SharedBench)\.' -p backend=$(IN_PROCESS) \
+	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/calls.json
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.NameSizeBench\.' -p backend=$(IN_PROCESS) \
+	  $(BENCH_STEADY_OPTS) $(BENCH_SIZE_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/sizes.json
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.ColdStartBench\.' -p backend=$(IN_PROCESS) \
+	  $(BENCH_COLD_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/cold.json
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench|SharedBench|NameSizeBench)\.' \
+	  -p backend=GRAALWASM -jvmArgsAppend "$(GRAAL_JVM_ARGS)" \
+	  $(BENCH_STEADY_OPTS) $(BENCH_SIZE_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/graal.json
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.ColdStartBench\.' \
+	  -p backend=GRAALWASM -jvmArgsAppend "$(GRAAL_JVM_ARGS)" \
+	  $(BENCH_COLD_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/graal-cold.json
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench\.roundTrip|ColdStartBench\.)' \
+	  -p backend=SERVICE,SHARED_MEMORY -jvmArgsAppend "$(ROUTE_JVM_ARGS)" \
+	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/routes.json
+	$(BENCH_JAVA) -cp $(BENCH_JAR) io.github.rustjava.person.bench.Report $(BENCH_REPORT_OPTS) $(BENCH_RESULTS) \
+	  $(BENCH_RESULTS)/calls.json $(BENCH_RESULTS)/sizes.json $(BENCH_RESULTS)/cold.json \
+	  $(BENCH_RESULTS)/graal.json $(BENCH_RESULTS)/graal-cold.json $(BENCH_RESULTS)/routes.json
+
+.PHONY: bench-go
+# The seed's own route as a reference row: Go + cgo against libperson.so and libperson.a.
+# Needs Go >= 1.19 (Debian: golang-go); hyperfine adds a whole-process figure when installed.
+bench-go: native
+	bench/go/run.sh
+
+# --- bench/routes/: the out-of-process routes, a Rust HTTP service and a shared-memory server ----
+# The same Person logic behind a process boundary, for the benchmarks to compare with the
+# in-process routes. Their crates come offline from Debian's librust-*-dev sources
+# (bench/routes/.cargo/config.toml points cargo there).
+#
+#   make routes           build bench/routes/person-service and bench/routes/person-shm
+#   make routes-test      their unit tests, then both smoke scripts against the real servers
+
+.PHONY: routes routes-test routes-clean
+
+ROUTES := bench/routes/person-service bench/routes/person-shm
+ROUTE_CRATES := librust-tiny-http-dev librust-libc-dev
+
+routes: toolchain
+ifneq ($(RUSTC),)
+	@if ! ls -d /usr/share/cargo/registry/tiny_http-0.12.* /usr/share/cargo/registry/libc-0.2.* >/dev/null 2>&1; then \
+	  if [ -f /etc/debian_version ] && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's crate sources: $(ROUTE_CRATES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(ROUTE_CRATES) >/dev/null; \
+	  else \
+	    echo "The routes build from Debian's crate sources: apt-get install $(ROUTE_CRATES)"; exit 1; \
+	  fi; \
+	fi
+	for r in $(ROUTES); do (cd $$r && RUSTC=$(RUSTC) $(CARGO) build --release --offline) || exit 1; done
+	@ls -l $(foreach r,$(ROUTES),$(r)/target/release/$(notdir $(r)))
+endif
+
+routes-test: routes
+ifneq ($(RUSTC),)
+	for r in $(ROUTES); do (cd $$r && RUSTC=$(RUSTC) $(CARGO) test --release --offline) || exit 1; done
+	bench/routes/smoke-service.sh
+	python3 bench/routes/smoke_shm.py
+endif
+
+clean: routes-clean
+routes-clean:
+	rm -rf $(addsuffix /target,$(ROUTES))

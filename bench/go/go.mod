@@ -1,0 +1,3 @@
+module personbench
+
+go 1.19

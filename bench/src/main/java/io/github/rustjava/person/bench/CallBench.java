@@ -1,0 +1,100 @@
+package io.github.rustjava.person.bench;
+
+import io.github.rustjava.person.PersonApi;
+import io.github.rustjava.person.PersonHandle;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Steady-state cost of each call, one thread: the seed's round trip and its parts. The api and
+ * the input person are made in setup; the measured methods only call.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 2, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
+@State(Scope.Thread)
+public class CallBench {
+
+    @Param
+    public Backend backend;
+
+    private PersonApi api;
+    /** The input of {@link #details}, created once. */
+    private PersonHandle alice;
+
+    @Setup
+    public void open() {
+        api = backend.open();
+        alice = api.createPerson("Alice", 30);
+    }
+
+    @TearDown
+    public void close() {
+        alice.close();
+        long leaked = api.liveAllocations();
+        api.close();
+        if (leaked != 0) {
+            // A leak would make later iterations slower and the numbers a lie: fail the run.
+            throw new IllegalStateException(backend + " leaked " + leaked + " Rust blocks");
+        }
+    }
+
+    /** The seed's main(): create Alice, get her details, read them, free both. */
+    @Benchmark
+    public void roundTrip(Blackhole bh) {
+        roundTrip(api, bh);
+    }
+
+    static void roundTrip(PersonApi api, Blackhole bh) {
+        try (PersonHandle alice = api.createPerson("Alice", 30);
+                PersonHandle older = api.personDetails(alice).orElseThrow()) {
+            bh.consume(older.name());
+            bh.consume(older.age());
+        }
+    }
+
+    /** create_person then free_person: marshalling a short name in, two Rust allocations. */
+    @Benchmark
+    public void createFree(Blackhole bh) {
+        try (PersonHandle p = api.createPerson("Alice", 30)) {
+            bh.consume(p);
+        }
+    }
+
+    /** get_person_details on an existing person, and free_person of the copy. */
+    @Benchmark
+    public void details(Blackhole bh) {
+        try (PersonHandle older = api.personDetails(alice).orElseThrow()) {
+            bh.consume(older);
+        }
+    }
+
+    /** get_error_message, reading its code and UTF-8 message, then free_error. */
+    @Benchmark
+    public Object errorMessage() {
+        return api.errorMessage();
+    }
+
+    /**
+     * The boundary alone: {@code liveAllocations()} takes the api's lock and makes one call into
+     * Rust that only reads an atomic counter, so the time is the fixed cost of any call.
+     */
+    @Benchmark
+    public long emptyCall() {
+        return api.liveAllocations();
+    }
+}

@@ -1,0 +1,407 @@
+package io.github.rustjava.person.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * Turns JMH's JSON results into {@code latest.md} (every score, with its error and its ratio to
+ * FFM) and {@code latest.png} (the per-call costs per backend, log scale).
+ *
+ * <pre>java -cp benchmarks.jar io.github.rustjava.person.bench.Report [--quick] OUT_DIR RESULT.json...</pre>
+ */
+public final class Report {
+
+    /** The reference every ratio is taken against: the JVM's own foreign-function route. */
+    private static final String REFERENCE = "FFM";
+
+    /** Benchmarks in the order the report shows them. */
+    private static final List<String> CALLS =
+            List.of("roundTrip", "createFree", "details", "errorMessage", "emptyCall");
+
+    private Report() {}
+
+    /** One JMH result row. */
+    record Row(String clazz, String method, Map<String, String> params, String mode, int threads,
+            int forks, double score, double error, String unit, String jdk, String vm, String settings) {
+
+        String backend() {
+            return params.getOrDefault("backend", "?");
+        }
+
+        /** The row's parameters other than the backend: rows with equal keys are compared. */
+        String key() {
+            Map<String, String> rest = new TreeMap<>(params);
+            rest.remove("backend");
+            return clazz + "." + method + rest;
+        }
+
+        /** Time relative to the reference row: above 1 is slower, whatever the mode's unit. */
+        double ratioTo(Row ref) {
+            return mode.equals("thrpt") ? ref.score / score : score / ref.score;
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        boolean quick = rest.remove("--quick");
+        if (rest.size() < 2) {
+            System.err.println("usage: Report [--quick] OUT_DIR RESULT.json...");
+            System.exit(2);
+        }
+        Path out = Path.of(rest.remove(0));
+        List<Row> rows = new ArrayList<>();
+        for (String file : rest) {
+            rows.addAll(parse(Files.readString(Path.of(file), StandardCharsets.UTF_8)));
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalStateException("no results in " + rest);
+        }
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("latest.md"), markdown(rows, quick, rest), StandardCharsets.UTF_8);
+        chart(rows, quick, out.resolve("latest.png"));
+        System.out.println("wrote " + out.resolve("latest.md") + " and " + out.resolve("latest.png"));
+    }
+
+    // --- markdown ---
+
+    static String markdown(List<Row> rows, boolean quick, List<String> sources) {
+        Map<String, Row> byKeyAndBackend = new LinkedHashMap<>();
+        for (Row r : rows) {
+            byKeyAndBackend.put(r.key() + "@" + r.backend(), r);
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# person-wasm benchmarks\n\n");
+        if (quick) {
+            md.append("> **QUICK smoke run** (1 fork, short iterations, a subset of sizes): it shows the suite works; "
+                    + "the errors are wide and the numbers are not for comparison. Run `make bench` for real ones.\n\n");
+        }
+        Row any = rows.get(0);
+        md.append("- Date: ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append('\n');
+        md.append("- JDK: ").append(any.jdk()).append(" (").append(any.vm()).append(")\n");
+        md.append("- CPU: ").append(cpu()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores visible\n");
+        md.append("- JMH results: ").append(sources.stream().map(s -> "`" + Path.of(s).getFileName() + "`").collect(Collectors.joining(", "))).append('\n');
+        md.append("- Ratio: time relative to ").append(REFERENCE).append(" for the same benchmark and parameters (above 1 = slower; for throughput, FFM's score / this score).\n");
+        md.append("- Error: JMH's 99.9% confidence half-interval.\n\n");
+
+        section(md, "Calls, one thread",
+                "`roundTrip` is the seed's program: create Alice (30), get her details, read name and age, free "
+                        + "both. `createFree`: create and free. `details`: details of an existing person, and free the "
+                        + "copy. `errorMessage`: get, read and free the seed's error. `emptyCall`: `liveAllocations()`, "
+                        + "one lock and one call into Rust that only reads a counter, i.e. the fixed cost of any call.",
+                rows, r -> r.clazz().equals("CallBench"), byKeyAndBackend, false);
+        section(md, "Two threads sharing one api",
+                "The round trip from two threads on one api; the score is both threads together. Calls on an api "
+                        + "are serialised by its lock, so this shows what contention costs.",
+                rows, r -> r.clazz().equals("SharedBench"), byKeyAndBackend, false);
+        section(md, "Name size sweep",
+                "Create, details and read the name, for names of the given UTF-8 size (CJK: 3 bytes a character). "
+                        + "MB/s is name bytes (10^6) per second of one such operation.",
+                rows, r -> r.clazz().equals("NameSizeBench"), byKeyAndBackend, true);
+        section(md, "Cold start",
+                "One shot per fresh JVM. `firstResult`: open an api, one round trip, close, with nothing of the "
+                        + "library loaded before (the JVM's own start is the same for all and not included). "
+                        + "`hundredRoundTrips`: the seed's experiment, 100 round trips timed right after the api opened.",
+                rows, r -> r.clazz().equals("ColdStartBench"), byKeyAndBackend, false);
+        return md.toString();
+    }
+
+    private static void section(StringBuilder md, String title, String description, List<Row> rows,
+            java.util.function.Predicate<Row> filter,
+            Map<String, Row> byKeyAndBackend, boolean sizes) {
+        List<Row> selected = rows.stream().filter(filter).sorted((a, b) -> {
+            int c = Integer.compare(order(a.method()), order(b.method()));
+            if (c == 0) c = a.method().compareTo(b.method());
+            if (c == 0) c = compareParams(a.params(), b.params());
+            return c;
+        }).toList();
+        if (selected.isEmpty()) {
+            return;
+        }
+        Row first = selected.get(0);
+        md.append("## ").append(title).append("\n\n");
+        md.append(description).append("\n\n");
+        md.append("JMH mode `").append(first.mode()).append("`, ").append(first.settings());
+        if (first.threads() > 1) {
+            md.append(", ").append(first.threads()).append(" threads");
+        }
+        md.append(".\n\n");
+        if (sizes) {
+            md.append("| benchmark | backend | name bytes | charset | score | ± error | unit | MB/s | × FFM |\n");
+            md.append("|---|---|---:|---|---:|---:|---|---:|---:|\n");
+        } else {
+            md.append("| benchmark | backend | score | ± error | unit | × FFM |\n");
+            md.append("|---|---|---:|---:|---|---:|\n");
+        }
+        for (Row r : selected) {
+            Row ref = byKeyAndBackend.get(r.key() + "@" + REFERENCE);
+            String ratio = ref == null ? "–" : fmt(r.ratioTo(ref)) + "×";
+            md.append("| ").append(r.method()).append(" | ").append(r.backend()).append(" | ");
+            if (sizes) {
+                md.append(r.params().get("size")).append(" | ").append(r.params().get("charset")).append(" | ");
+            }
+            md.append(fmt(r.score())).append(" | ").append(Double.isNaN(r.error()) ? "–" : fmt(r.error()))
+                    .append(" | ").append(r.unit()).append(" | ");
+            if (sizes) {
+                md.append(fmt(megabytesPerSecond(r))).append(" | ");
+            }
+            md.append(ratio).append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** Name bytes per second, in MB (10^6 bytes): the name's size over the time of one operation. */
+    static double megabytesPerSecond(Row r) {
+        double seconds = r.score() * switch (r.unit()) {
+            case "ns/op" -> 1e-9;
+            case "us/op" -> 1e-6;
+            case "ms/op" -> 1e-3;
+            case "s/op" -> 1.0;
+            default -> throw new IllegalArgumentException("unit " + r.unit());
+        };
+        return Double.parseDouble(r.params().get("size")) / seconds / 1e6;
+    }
+
+    private static int order(String method) {
+        int i = CALLS.indexOf(method);
+        return i < 0 ? CALLS.size() : i;
+    }
+
+    /** Numeric parameters compare as numbers (8 before 1024), backends in the enum's order. */
+    private static int compareParams(Map<String, String> a, Map<String, String> b) {
+        for (String name : new TreeMap<>(a).keySet()) {
+            if (name.equals("backend")) continue;
+            int c = compareValues(a.get(name), b.getOrDefault(name, ""));
+            if (c != 0) return c;
+        }
+        return Integer.compare(backendOrder(a.get("backend")), backendOrder(b.get("backend")));
+    }
+
+    private static int compareValues(String x, String y) {
+        try {
+            return Long.compare(Long.parseLong(x), Long.parseLong(y));
+        } catch (NumberFormatException e) {
+            return x.compareTo(y);
+        }
+    }
+
+    private static int backendOrder(String name) {
+        try {
+            return Backend.valueOf(name).ordinal();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return Integer.MAX_VALUE; // a backend this build does not know: last
+        }
+    }
+
+    /** Three significant digits, without exponent notation for the ranges benchmarks produce. */
+    static String fmt(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) return "–";
+        double a = Math.abs(v);
+        if (a >= 100) return String.format(Locale.ROOT, "%,.0f", v);
+        if (a >= 10) return String.format(Locale.ROOT, "%.1f", v);
+        if (a >= 1) return String.format(Locale.ROOT, "%.2f", v);
+        if (a >= 0.01) return String.format(Locale.ROOT, "%.3f", v);
+        return String.format(Locale.ROOT, "%.2g", v);
+    }
+
+    static String cpu() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or not readable: the report says so rather than failing.
+        }
+        return System.getProperty("os.arch") + " (model unknown)";
+    }
+
+    // --- chart ---
+
+    /** Per-call time of each backend, one bar group per benchmark, log scale: the 1000× spread needs it. */
+    static void chart(List<Row> rows, boolean quick, Path png) throws IOException {
+        List<Row> calls = rows.stream().filter(r -> r.clazz().equals("CallBench")).toList();
+        if (calls.isEmpty()) {
+            return;
+        }
+        String unit = calls.get(0).unit();
+        List<String> methods = CALLS.stream().filter(m -> calls.stream().anyMatch(r -> r.method().equals(m))).toList();
+        Set<String> backends = calls.stream().map(Row::backend)
+                .sorted((a, b) -> Integer.compare(backendOrder(a), backendOrder(b)))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        CategoryChart chart = new CategoryChartBuilder().width(1200).height(650)
+                .title("person-wasm: time per call (" + unit + ", log scale, lower is better)" + (quick ? ", QUICK smoke run" : "")
+                        + " | JDK " + calls.get(0).jdk() + ", " + cpu() + ", " + LocalDate.now(ZoneOffset.UTC))
+                .xAxisTitle("benchmark").yAxisTitle(unit).build();
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        chart.getStyler().setLabelsVisible(false);
+        chart.getStyler().setXAxisLabelRotation(0);
+        chart.getStyler().setOverlapped(false);
+        chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(14f));
+        // Bars start at the axis minimum, which a log axis cannot put at 0: bound it by powers of
+        // ten around the data, with room below the smallest bar so that it stays visible.
+        double min = calls.stream().mapToDouble(Row::score).filter(v -> v > 0).min().orElse(1);
+        double max = calls.stream().mapToDouble(Row::score).max().orElse(10);
+        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min / 2))));
+        chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max))));
+        for (String backend : backends) {
+            List<Double> values = new ArrayList<>();
+            for (String m : methods) {
+                values.add(calls.stream().filter(r -> r.method().equals(m) && r.backend().equals(backend))
+                        .findFirst().map(Row::score).orElse(Double.NaN));
+            }
+            chart.addSeries(backend, methods, values);
+        }
+        BitmapEncoder.saveBitmapWithDPI(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG, 110);
+    }
+
+    // --- JMH's JSON ---
+
+    @SuppressWarnings("unchecked")
+    static List<Row> parse(String json) {
+        List<Row> rows = new ArrayList<>();
+        for (Object o : (List<Object>) new Json(json).value()) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            String benchmark = (String) m.get("benchmark");
+            String[] parts = benchmark.split("\\.");
+            Map<String, String> params = new LinkedHashMap<>();
+            Object p = m.get("params");
+            if (p != null) {
+                ((Map<String, Object>) p).forEach((k, v) -> params.put(k, String.valueOf(v)));
+            }
+            Map<String, Object> primary = (Map<String, Object>) m.get("primaryMetric");
+            rows.add(new Row(parts[parts.length - 2], parts[parts.length - 1], params,
+                    (String) m.get("mode"), number(m.get("threads")).intValue(), number(m.get("forks")).intValue(),
+                    number(primary.get("score")), number(primary.get("scoreError")),
+                    (String) primary.get("scoreUnit"), String.valueOf(m.get("jdkVersion")),
+                    m.get("vmName") + " " + m.get("vmVersion"), settings(m)));
+        }
+        return rows;
+    }
+
+    /** "2 forks × 5 × 1 s after 3 × 1 s of warm-up", from the fields JMH records per result. */
+    private static String settings(Map<String, Object> m) {
+        int forks = number(m.get("forks")).intValue();
+        int warmups = number(m.get("warmupIterations")).intValue();
+        int measurements = number(m.get("measurementIterations")).intValue();
+        String s = forks + (forks == 1 ? " fork" : " forks") + " × " + measurements
+                + ("ss".equals(m.get("mode")) ? " shot" : " × " + m.get("measurementTime"));
+        return warmups == 0 ? s + ", no warm-up" : s + " after " + warmups + " × " + m.get("warmupTime") + " of warm-up";
+    }
+
+    /** JMH writes "NaN" as a string when a score has no error (one sample). */
+    private static Double number(Object o) {
+        if (o instanceof Double d) return d;
+        if (o instanceof String s) return Double.valueOf(s);
+        return Double.NaN;
+    }
+
+    /** The small subset of JSON that JMH writes: objects, arrays, strings, numbers, literals. */
+    static final class Json {
+        private final String s;
+        private int i;
+
+        Json(String s) {
+            this.s = Objects.requireNonNull(s);
+        }
+
+        Object value() {
+            skip();
+            char c = s.charAt(i);
+            switch (c) {
+                case '{': {
+                    i++;
+                    Map<String, Object> map = new LinkedHashMap<>();
+                    skip();
+                    if (s.charAt(i) == '}') { i++; return map; }
+                    while (true) {
+                        skip();
+                        String key = string();
+                        skip();
+                        expect(':');
+                        map.put(key, value());
+                        skip();
+                        if (s.charAt(i++) == '}') return map;
+                    }
+                }
+                case '[': {
+                    i++;
+                    List<Object> list = new ArrayList<>();
+                    skip();
+                    if (s.charAt(i) == ']') { i++; return list; }
+                    while (true) {
+                        list.add(value());
+                        skip();
+                        if (s.charAt(i++) == ']') return list;
+                    }
+                }
+                case '"':
+                    return string();
+                default: {
+                    int start = i;
+                    while (i < s.length() && ",}] \t\r\n".indexOf(s.charAt(i)) < 0) i++;
+                    String word = s.substring(start, i);
+                    return switch (word) {
+                        case "true" -> Boolean.TRUE;
+                        case "false" -> Boolean.FALSE;
+                        case "null" -> null;
+                        default -> Double.valueOf(word);
+                    };
+                }
+            }
+        }
+
+        private String string() {
+            expect('"');
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                char c = s.charAt(i++);
+                if (c == '"') return sb.toString();
+                if (c != '\\') { sb.append(c); continue; }
+                char e = s.charAt(i++);
+                switch (e) {
+                    case 'n' -> sb.append('\n');
+                    case 't' -> sb.append('\t');
+                    case 'r' -> sb.append('\r');
+                    case 'b' -> sb.append('\b');
+                    case 'f' -> sb.append('\f');
+                    case 'u' -> { sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16)); i += 4; }
+                    default -> sb.append(e); // \" \\ \/
+                }
+            }
+        }
+
+        private void expect(char c) {
+            if (s.charAt(i) != c) {
+                throw new IllegalArgumentException("expected '" + c + "' at " + i + " in JMH's JSON");
+            }
+            i++;
+        }
+
+        private void skip() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.github.rustjava.person.graal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.rustjava.person.PersonApi;
+import io.github.rustjava.person.PersonHandle;
+import io.github.rustjava.person.RustPanicException;
+import java.io.IOException;
+import java.io.InputStream;
+import org.junit.jupiter.api.Test;
+
+/** Real faults from the fault-injection build become RustPanicException, and the api survives them. */
+class GraalWasmFaultTest {
+
+    private static PersonApi faultsApi() throws IOException {
+        try (InputStream in = GraalWasmFaultTest.class.getResourceAsStream("/io/github/rustjava/person/person-faults.wasm")) {
+            return GraalWasmPersonApi.open(in.readAllBytes());
+        }
+    }
+
+    @Test
+    void aPanicCarriesItsMessageAndTheApiRecovers() throws IOException {
+        try (PersonApi api = faultsApi()) {
+            PersonHandle before = api.createPerson("before", 30);
+            RustPanicException e = assertThrows(RustPanicException.class, () -> api.createPerson("💥panic", 30));
+            assertTrue(e.getMessage().contains("injected panic (fault-injection build)"), e.getMessage());
+            assertTrue(e.getMessage().contains("src/faults.rs"), e.getMessage());
+            assertThrows(IllegalStateException.class, before::name, "the handle lived in the trapped instance");
+            try (PersonHandle after = api.createPerson("after", 30);
+                    PersonHandle older = api.personDetails(after).orElseThrow()) {
+                assertEquals(31, older.age());
+            }
+        }
+    }
+
+    @Test
+    void anAbortIsATrap() throws IOException {
+        try (PersonApi api = faultsApi()) {
+            RustPanicException e = assertThrows(RustPanicException.class, () -> api.createPerson("💥abort", 30));
+            assertTrue(e.getMessage().startsWith("the Wasm module trapped"), e.getMessage());
+            try (PersonHandle after = api.createPerson("after", 30)) {
+                assertEquals("after", after.name());
+            }
+            assertEquals(0, api.liveAllocations());
+        }
+    }
+}
