@@ -134,7 +134,9 @@ public interface PersonApi extends AutoCloseable {
 
     /**
      * Rust heap blocks held for the caller's live handles: 0 when it holds none. The library's
-     * own buffers are not counted, so the value is a leak check a test can assert on.
+     * own buffers are not counted, so the value is a leak check a test can assert on. A Wasm api
+     * counts its own instance (or instances); a native library has one counter per process, shared
+     * by every api over it.
      */
     long liveAllocations();
 
