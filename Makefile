@@ -163,12 +163,15 @@ bench: bench-build routes
 	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.ColdStartBench\.' \
 	  -p backend=GRAALWASM -jvmArgsAppend "$(GRAAL_JVM_ARGS)" \
 	  $(BENCH_COLD_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/graal-cold.json
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench\.roundTrip|SharedBench\.)' \
+	  -p backend=BUILD_TIME_COMPILER_POOL $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/pool.json
 	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench\.roundTrip|ColdStartBench\.)' \
 	  -p backend=SERVICE,SHARED_MEMORY -jvmArgsAppend "$(ROUTE_JVM_ARGS)" \
 	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/routes.json
 	$(BENCH_JAVA) -cp $(BENCH_JAR) io.github.rustjava.person.bench.Report $(BENCH_REPORT_OPTS) $(BENCH_RESULTS) \
 	  $(BENCH_RESULTS)/calls.json $(BENCH_RESULTS)/sizes.json $(BENCH_RESULTS)/cold.json \
-	  $(BENCH_RESULTS)/graal.json $(BENCH_RESULTS)/graal-cold.json $(BENCH_RESULTS)/routes.json
+	  $(BENCH_RESULTS)/graal.json $(BENCH_RESULTS)/graal-cold.json $(BENCH_RESULTS)/pool.json \
+	  $(BENCH_RESULTS)/routes.json
 
 .PHONY: bench-go
 # The seed's own route as a reference row: Go + cgo against libperson.so and libperson.a.

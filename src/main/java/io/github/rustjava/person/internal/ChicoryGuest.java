@@ -10,7 +10,6 @@ import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import io.github.rustjava.person.Engine;
-import io.github.rustjava.person.RustPanicException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -255,11 +254,7 @@ public final class ChicoryGuest implements Guest {
             return null;
         }
         // A Rust panic on wasm32 aborts with `unreachable`; its hook wrote the message first.
-        String panic = panicMessage();
-        String message = panic.isEmpty()
-                ? "the Wasm module trapped: " + failure.getMessage()
-                : "Rust panicked: " + panic;
-        return new RustPanicException(message, failure);
+        return Guest.trapped(panicMessage(), failure);
     }
 
     @Override

@@ -75,6 +75,17 @@ public interface Guest extends AutoCloseable {
     String panicMessage();
 
     /**
+     * The exception for a trapped Wasm guest, shared by the Wasm runtimes: Rust's panic message
+     * when its hook recorded one before the abort, else the trap itself.
+     */
+    static io.github.rustjava.person.RustPanicException trapped(String panicMessage, RuntimeException trap) {
+        String message = panicMessage.isEmpty()
+                ? "the Wasm module trapped: " + trap.getMessage()
+                : "Rust panicked: " + panicMessage;
+        return new io.github.rustjava.person.RustPanicException(message, trap);
+    }
+
+    /**
      * Translates a runtime failure from a call into this guest into the exception to throw, or
      * returns null if {@code failure} is not a fault of the guest (then it is rethrown as is). A
      * guest that returns non-null is broken and is replaced before its next use.

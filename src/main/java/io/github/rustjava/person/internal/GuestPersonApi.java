@@ -231,10 +231,12 @@ public final class GuestPersonApi implements PersonApi {
 
     private static final class Handle implements PersonHandle {
         final Cell cell;
-        Cleaner.Cleanable cleanable;
+        // Final, so a handle passed to another thread always carries its cleanable.
+        final Cleaner.Cleanable cleanable;
 
         Handle(Cell cell) {
             this.cell = cell;
+            this.cleanable = CLEANER.register(this, cell);
         }
 
         @Override
@@ -284,9 +286,7 @@ public final class GuestPersonApi implements PersonApi {
         cell.prev = live;
         live.next.prev = cell;
         live.next = cell;
-        Handle handle = new Handle(cell);
-        handle.cleanable = CLEANER.register(handle, cell);
-        return handle;
+        return new Handle(cell);
     }
 
     private Cell cellOf(PersonHandle person) {

@@ -25,6 +25,11 @@ public enum Backend {
     RUNTIME_COMPILER,
     /** The Wasm module translated to bytecode when the library was built: the library's default. */
     BUILD_TIME_COMPILER,
+    /**
+     * The library's default engine as a pool of two instances ({@code PersonApi.builder().instances(2)}):
+     * each thread works on its own instance, so two threads need not wait for one lock.
+     */
+    BUILD_TIME_COMPILER_POOL,
     /** {@code libperson.so} through java.lang.foreign. */
     FFM,
     /** {@code libperson.a} statically linked into a JNI library. */
@@ -52,10 +57,18 @@ public enum Backend {
             case INTERPRETER -> PersonApi.wasm(Engine.INTERPRETER);
             case RUNTIME_COMPILER -> PersonApi.wasm(Engine.RUNTIME_COMPILER);
             case BUILD_TIME_COMPILER -> PersonApi.wasm(Engine.BUILD_TIME_COMPILER);
+            case BUILD_TIME_COMPILER_POOL -> PersonApi.builder().instances(2).build();
             case FFM -> FfmPersonApi.open(library(NATIVE_LIBRARY, "rust-wasm/target/release/libperson.so"));
             case JNI -> JniPersonApi.open(library(JNI_LIBRARY, "bench/target/native/libperson_jni.so"));
             case JAVA -> new JavaPersonApi();
-            case GRAALWASM -> GraalWasmPersonApi.open();
+            case GRAALWASM -> {
+                // Its fallback runtime is an interpreter: numbers from it would say nothing about
+                // GraalWasm, so refuse to measure without the optimizing runtime.
+                if (!GraalWasmPersonApi.optimizingRuntimeActive()) {
+                    throw new IllegalStateException(GraalWasmPersonApi.runtimeDescription());
+                }
+                yield GraalWasmPersonApi.open();
+            }
             case SERVICE -> ServicePersonApi.open(
                     library(SERVICE_BINARY, "bench/routes/person-service/target/release/person-service"));
             case SHARED_MEMORY -> SharedMemoryPersonApi.open(

@@ -78,7 +78,12 @@ public final class Report {
             throw new IllegalStateException("no results in " + rest);
         }
         Files.createDirectories(out);
-        Files.writeString(out.resolve("latest.md"), markdown(rows, quick, rest), StandardCharsets.UTF_8);
+        String md = markdown(rows, quick, rest);
+        Path go = out.resolve("go.jsonl");
+        if (Files.exists(go)) {
+            md += goSection(Files.readAllLines(go, StandardCharsets.UTF_8));
+        }
+        Files.writeString(out.resolve("latest.md"), md, StandardCharsets.UTF_8);
         chart(rows, quick, out.resolve("latest.png"));
         System.out.println("wrote " + out.resolve("latest.md") + " and " + out.resolve("latest.png"));
     }
@@ -111,8 +116,9 @@ public final class Report {
                         + "one lock and one call into Rust that only reads a counter, i.e. the fixed cost of any call.",
                 rows, r -> r.clazz().equals("CallBench"), byKeyAndBackend, false);
         section(md, "Two threads sharing one api",
-                "The round trip from two threads on one api; the score is both threads together. Calls on an api "
-                        + "are serialised by its lock, so this shows what contention costs.",
+                "The round trip from two threads on one api; the score is both threads together. Calls on one "
+                        + "instance are serialised by its lock, so this shows what contention costs; "
+                        + "`BUILD_TIME_COMPILER_POOL` gives each thread an instance of its own.",
                 rows, r -> r.clazz().equals("SharedBench"), byKeyAndBackend, false);
         section(md, "Name size sweep",
                 "Create, details and read the name, for names of the given UTF-8 size (CJK: 3 bytes a character). "
@@ -124,6 +130,45 @@ public final class Report {
                         + "`hundredRoundTrips`: the seed's experiment, 100 round trips timed right after the api opened.",
                 rows, r -> r.clazz().equals("ColdStartBench"), byKeyAndBackend, false);
         return md.toString();
+    }
+
+    /**
+     * The write-up's own route as a reference: `make bench-go` runs its Go + cgo program (bench/go)
+     * against the same native libraries and writes one JSON object per line.
+     */
+    @SuppressWarnings("unchecked")
+    static String goSection(List<String> lines) {
+        StringBuilder md = new StringBuilder("\n## The seed's own route: Go + cgo\n\n"
+                + "The write-up's program redone in `bench/go` (`make bench-go`): the same round trip against the same "
+                + "`libperson.so` (dynamic) and `libperson.a` (static), its two bugs fixed. Timed inside Go, not by "
+                + "JMH; from `go.jsonl`. The write-up measured 1.646 ms (dynamic) and 765 µs (static) for \"100 calls\".\n\n"
+                + "| link | warm round trip | first 100 round trips in a fresh process | whole process, start to exit |\n"
+                + "|---|---:|---:|---:|\n");
+        Map<String, Map<String, Object>> warm = new TreeMap<>();
+        Map<String, Map<String, Object>> process = new TreeMap<>();
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Map<String, Object> m = (Map<String, Object>) new Json(line).value();
+            (m.containsKey("process_ns_mean") ? process : warm).put(String.valueOf(m.get("link")), m);
+        }
+        for (Map.Entry<String, Map<String, Object>> e : warm.entrySet()) {
+            Map<String, Object> w = e.getValue();
+            Map<String, Object> p = process.get(e.getKey());
+            md.append("| ").append(e.getKey())
+                    .append(" | ").append(fmt(number(w.get("warm_ns_per_round_trip")))).append(" ns [")
+                    .append(fmt(number(w.get("warm_ns_per_round_trip_min")))).append("–")
+                    .append(fmt(number(w.get("warm_ns_per_round_trip_max")))).append("]")
+                    .append(" | ").append(fmt(number(w.get("first_100_round_trips_ns")) / 1000)).append(" µs [")
+                    .append(fmt(number(w.get("first_100_round_trips_ns_min")) / 1000)).append("–")
+                    .append(fmt(number(w.get("first_100_round_trips_ns_max")) / 1000)).append("], median of ")
+                    .append(w.get("cold_processes") instanceof Double d ? d.intValue() : w.get("cold_processes"))
+                    .append(" | ").append(p == null ? "–" : fmt(number(p.get("process_ns_mean")) / 1e6) + " ms ± "
+                            + fmt(number(p.get("process_ns_stddev")) / 1e6))
+                    .append(" |\n");
+        }
+        return md.append("\nRanges are min–max; the warm figure is the median of ").append("its batches.\n").toString();
     }
 
     private static void section(StringBuilder md, String title, String description, List<Row> rows,

@@ -18,9 +18,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Two threads sharing one api, the seed's round trip in a loop. The api serialises calls with one
- * lock, so the total can at best match one thread; what it loses is contention on that lock (and,
- * for the native backends, on Rust's allocator).
+ * Two threads sharing one api, the seed's round trip in a loop. A single api serialises calls with
+ * one lock, so the total can at best match one thread; what it loses is contention on that lock
+ * (and, for the native backends, on Rust's allocator). BUILD_TIME_COMPILER_POOL gives each thread
+ * an instance of its own, which is how the total can exceed one thread's.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)

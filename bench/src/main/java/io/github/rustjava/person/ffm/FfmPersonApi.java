@@ -14,7 +14,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -323,7 +322,7 @@ public final class FfmPersonApi {
 
         @Override
         public String panicMessage() {
-            return new String(read(panicMessage, strlen(panicMessage)), StandardCharsets.UTF_8);
+            return readCString(panicMessage);
         }
 
         @Override

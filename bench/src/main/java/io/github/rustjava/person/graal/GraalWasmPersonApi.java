@@ -1,7 +1,6 @@
 package io.github.rustjava.person.graal;
 
 import io.github.rustjava.person.PersonApi;
-import io.github.rustjava.person.RustPanicException;
 import io.github.rustjava.person.internal.Abi;
 import io.github.rustjava.person.internal.Guest;
 import io.github.rustjava.person.internal.GuestPersonApi;
@@ -353,10 +352,7 @@ public final class GraalWasmPersonApi {
             } catch (RuntimeException unreadable) {
                 panic = ""; // e.g. the context was cancelled: report the trap itself
             }
-            String message = panic.isEmpty()
-                    ? "the Wasm module trapped: " + failure.getMessage()
-                    : "Rust panicked: " + panic;
-            return new RustPanicException(message, failure);
+            return Guest.trapped(panic, failure);
         }
 
         @Override

@@ -4,7 +4,6 @@ import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.internal.Abi;
 import io.github.rustjava.person.internal.Guest;
 import io.github.rustjava.person.internal.GuestPersonApi;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -198,7 +197,7 @@ public final class JniPersonApi {
 
         @Override
         public String panicMessage() {
-            return new String(read(panicMessage, strlen(panicMessage)), StandardCharsets.UTF_8);
+            return readCString(panicMessage);
         }
 
         @Override

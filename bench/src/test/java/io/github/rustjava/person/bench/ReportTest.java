@@ -77,4 +77,17 @@ class ReportTest {
         assertTrue(md.contains("| roundTrip | JNI | 450 | – | ns/op | 1.50× |"), md);
         assertTrue(md.contains("| createDetailsRead | FFM | 1024 | CJK | 2.05 | 0.100 | us/op | 500 | 1.00× |"), md);
     }
+
+    @Test
+    void theGoReferenceRowsComeFromGoJsonLines() {
+        String md = Report.goSection(List.of(
+                "{\"link\":\"static\",\"cold_processes\":20,\"warm_ns_per_round_trip\":308.5,"
+                        + "\"warm_ns_per_round_trip_min\":305.2,\"warm_ns_per_round_trip_max\":318.8,"
+                        + "\"first_100_round_trips_ns\":54516.5,\"first_100_round_trips_ns_min\":45819,"
+                        + "\"first_100_round_trips_ns_max\":92118}",
+                "{\"link\":\"static\",\"process_ns_mean\":1601245,\"process_ns_stddev\":39528}",
+                ""));
+        assertTrue(
+                md.contains("| static | 309 ns [305–319] | 54.5 µs [45.8–92.1], median of 20 | 1.60 ms ± 0.040 |"), md);
+    }
 }
