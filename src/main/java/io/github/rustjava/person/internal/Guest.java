@@ -51,6 +51,20 @@ public interface Guest extends AutoCloseable {
     /** Length of the NUL-terminated string at {@code address}, not counting the NUL. */
     int strlen(long address);
 
+    /**
+     * A native {@code strlen} result as a Java array length. Native strings have no size limit of
+     * their own, so a guest whose strlen returns a {@code size_t} checks it here.
+     *
+     * @throws IllegalStateException if no Java array can hold the string
+     */
+    static int arrayLength(long strlen, long address) {
+        if (strlen > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("C string at 0x" + Long.toHexString(address)
+                    + " is " + strlen + " bytes, too long for a Java array");
+        }
+        return (int) strlen;
+    }
+
     /** The NUL-terminated UTF-8 string at {@code address}. Guests may read it in fewer steps. */
     default String readCString(long address) {
         return new String(read(address, strlen(address)), java.nio.charset.StandardCharsets.UTF_8);

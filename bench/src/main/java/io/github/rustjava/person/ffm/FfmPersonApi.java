@@ -311,11 +311,7 @@ public final class FfmPersonApi {
             } catch (Throwable t) {
                 throw rethrow(t);
             }
-            if (len > Integer.MAX_VALUE - 8) {
-                throw new IllegalStateException("C string at 0x" + Long.toHexString(address)
-                        + " is " + len + " bytes, too long for a Java array");
-            }
-            return (int) len;
+            return Guest.arrayLength(len, address);
         }
 
         // --- faults ---

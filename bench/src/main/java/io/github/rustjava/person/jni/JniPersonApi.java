@@ -188,11 +188,7 @@ public final class JniPersonApi {
         @Override
         public int strlen(long address) {
             long len = Natives.strlen(address);
-            if (len > Integer.MAX_VALUE - 8) {
-                throw new IllegalStateException("C string at 0x" + Long.toHexString(address)
-                        + " is " + len + " bytes, too long for a Java array");
-            }
-            return (int) len;
+            return Guest.arrayLength(len, address);
         }
 
         @Override
