@@ -13,7 +13,7 @@ public final class Abi {
     private Abi() {}
 
     /** {@code ffi::ABI_VERSION}. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     // Status codes: `Status` in rust-wasm/src/lib.rs, returned by `last_status()`.
     public static final int OK = 0;
@@ -27,6 +27,8 @@ public final class Abi {
     /**
      * Byte layout of the seed's two {@code #[repr(C)]} structs on one target:
      * {@code Person { name: *mut c_char, age: i32 }} and {@code Error { error_code: i32, message: *mut c_char }}.
+     * Also {@code personNameLength}: where, from a {@code Person*}, Rust keeps the name's length (a
+     * {@code size_t}, pointer-sized) so the host can read the name without scanning for its NUL.
      */
     public record Layout(
             String target,
@@ -35,30 +37,32 @@ public final class Abi {
             int personAlign,
             int personName,
             int personAge,
+            int personNameLength,
             int errorSize,
             int errorAlign,
             int errorCode,
             int errorMessage) {
 
-        /** Queries, in {@code abi_layout(query)} order, for fields 1..9 (0 is the version). */
+        /** Queries, in {@code abi_layout(query)} order, for fields 1..10 (0 is the version). */
         private static final String[] FIELDS = {
             "pointer size", "Person size", "Person align", "Person.name offset", "Person.age offset",
-            "Error size", "Error align", "Error.error_code offset", "Error.message offset"
+            "Error size", "Error align", "Error.error_code offset", "Error.message offset",
+            "Person name length offset"
         };
 
         int[] values() {
             return new int[] {
                 pointerSize, personSize, personAlign, personName, personAge,
-                errorSize, errorAlign, errorCode, errorMessage
+                errorSize, errorAlign, errorCode, errorMessage, personNameLength
             };
         }
     }
 
     /** wasm32: 4-byte pointers, so both structs are 8 bytes with no padding. */
-    public static final Layout WASM32 = new Layout("wasm32", 4, 8, 4, 0, 4, 8, 4, 0, 4);
+    public static final Layout WASM32 = new Layout("wasm32", 4, 8, 4, 0, 4, 8, 8, 4, 0, 4);
 
     /** x86_64 and other LP64 targets: 8-byte pointers; {@code Error} has 4 bytes of padding after the code. */
-    public static final Layout LP64 = new Layout("LP64", 8, 16, 8, 0, 8, 16, 8, 0, 8);
+    public static final Layout LP64 = new Layout("LP64", 8, 16, 8, 0, 8, 16, 16, 8, 0, 8);
 
     /**
      * Checks the layout a module reports through {@code abi_layout(query)} against {@code expected}.

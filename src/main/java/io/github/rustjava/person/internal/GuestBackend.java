@@ -1,6 +1,7 @@
 package io.github.rustjava.person.internal;
 
 import io.github.rustjava.person.RustError;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The memory marshalling, written once for every in-process backend: names written as C strings
@@ -59,7 +60,11 @@ final class GuestBackend implements Backend {
 
     @Override
     public String name(long person) {
-        return cString(guest.readPointer(person + layout.personName()));
+        // Rust stored the length beside the person, so the name is one bulk read, with no scan
+        // for its NUL on either side of the boundary.
+        long name = guest.readPointer(person + layout.personName());
+        long length = guest.readPointer(person + layout.personNameLength());
+        return new String(guest.read(name, Guest.arrayLength(length, name)), StandardCharsets.UTF_8);
     }
 
     @Override
