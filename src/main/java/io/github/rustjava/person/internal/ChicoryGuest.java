@@ -215,10 +215,9 @@ public final class ChicoryGuest implements Guest {
         int chunkSize = STRLEN_CHUNK;
         for (int at = start; at < end; at += chunkSize, chunkSize = Math.min(chunkSize * 2, 1 << 16)) {
             byte[] chunk = memory.readBytes(at, Math.min(chunkSize, end - at));
-            for (int i = 0; i < chunk.length; i++) {
-                if (chunk[i] == 0) {
-                    return at - start + i;
-                }
+            int nul = Bytes.indexOf(chunk, (byte) 0);
+            if (nul >= 0) {
+                return at - start + nul;
             }
         }
         throw new IllegalStateException("unterminated C string at " + start);
@@ -229,10 +228,9 @@ public final class ChicoryGuest implements Guest {
         // One bulk read covers a short string whole: decode it from there, without a second read.
         int start = (int) address;
         byte[] first = memory.readBytes(start, Math.min(STRLEN_CHUNK, memory.pages() * 65536 - start));
-        for (int i = 0; i < first.length; i++) {
-            if (first[i] == 0) {
-                return new String(first, 0, i, StandardCharsets.UTF_8);
-            }
+        int nul = Bytes.indexOf(first, (byte) 0);
+        if (nul >= 0) {
+            return new String(first, 0, nul, StandardCharsets.UTF_8);
         }
         int len = first.length + strlen(start + first.length);
         return new String(memory.readBytes(start, len), StandardCharsets.UTF_8);

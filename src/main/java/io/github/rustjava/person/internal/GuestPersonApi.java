@@ -33,8 +33,13 @@ public final class GuestPersonApi implements PersonApi {
     private boolean closed;
     private long freedByCleaner;
 
-    private GuestPersonApi(Supplier<? extends Backend> factory) {
+    /** The largest name, in UTF-8 bytes; the factory makes alike backends, so the first one's. */
+    private final long maxNameBytes;
+
+    private GuestPersonApi(Supplier<? extends Backend> factory, Backend first) {
         this.factory = factory;
+        this.backend = first;
+        this.maxNameBytes = first.maxNameBytes();
     }
 
     /**
@@ -50,9 +55,7 @@ public final class GuestPersonApi implements PersonApi {
 
     /** An api over backends made by {@code backends}: a fresh one at start and after each fault. */
     public static GuestPersonApi openBackend(Supplier<? extends Backend> backends) {
-        GuestPersonApi api = new GuestPersonApi(Objects.requireNonNull(backends, "backends"));
-        api.backend = backends.get();
-        return api;
+        return new GuestPersonApi(backends, Objects.requireNonNull(backends, "backends").get());
     }
 
     /** The current backend, starting a fresh one if the last one faulted. Call with the lock held. */
@@ -68,17 +71,12 @@ public final class GuestPersonApi implements PersonApi {
 
     @Override
     public PersonHandle createPerson(String name, int age) {
-        // Checked before touching Rust: a rejected name allocates nothing.
-        long length = utf8Length(name);
+        // Checked and encoded before touching Rust: a rejected name allocates nothing there.
+        byte[] utf8 = utf8(name, maxNameBytes);
         lock.lock();
         try {
             Backend b = backend();
-            if (length > b.maxNameBytes()) {
-                // Refused before the name is copied anywhere, so a huge input costs no memory.
-                throw new IllegalArgumentException("a name of " + length + " UTF-8 bytes is too large: the limit is "
-                        + b.maxNameBytes() + " bytes");
-            }
-            long person = b.createPerson(name.getBytes(StandardCharsets.UTF_8), age);
+            long person = b.createPerson(utf8, age);
             if (person == 0) {
                 throw failure(b, "create_person");
             }
@@ -367,6 +365,34 @@ public final class GuestPersonApi implements PersonApi {
     }
 
     // --- input ---
+
+    /**
+     * {@code name} in UTF-8, the bytes Rust receives; refused with {@link IllegalArgumentException}
+     * where {@link #utf8Length} refuses it, or when it is longer than {@code maxBytes}. A name that
+     * could be too large is counted before it is encoded, so a huge input is refused before any copy.
+     */
+    static byte[] utf8(String name, long maxBytes) {
+        Objects.requireNonNull(name, "name must not be null");
+        int chars = name.length();
+        // One to three UTF-8 bytes per char (a surrogate pair is 4 bytes for 2 chars), so only a
+        // name near the limit needs counting first.
+        if (3L * chars > maxBytes) {
+            long length = utf8Length(name);
+            if (length > maxBytes) {
+                throw new IllegalArgumentException("a name of " + length + " UTF-8 bytes is too large: the limit is "
+                        + maxBytes + " bytes");
+            }
+        }
+        // The JDK's encoder is vectorised; a loop over chars is not. Check its output instead: one
+        // byte per char means every char is ASCII or an unpaired surrogate, which the encoder
+        // wrote as '?'. So a name with one byte per char, no '?' and no NUL is ASCII and valid;
+        // any other name is checked char by char, which throws the precise reason if it is bad.
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length != chars || Bytes.indexOf(utf8, (byte) '?') >= 0 || Bytes.indexOf(utf8, (byte) 0) >= 0) {
+            utf8Length(name);
+        }
+        return utf8;
+    }
 
     /**
      * The UTF-8 length of {@code name}, refusing what a Rust C string cannot carry faithfully:
