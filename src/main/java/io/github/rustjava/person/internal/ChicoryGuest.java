@@ -8,11 +8,17 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExportSection;
+import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import io.github.rustjava.person.Engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
@@ -53,13 +59,66 @@ public final class ChicoryGuest implements Guest {
         static final Function<Instance, Machine> FACTORY = MachineFactoryCompiler.compile(Parsed.MODULE);
     }
 
+    /**
+     * Direct calls into the build-time compiled module. The typed exports go through Chicory's
+     * generic entry point: a {@code long[]} for the arguments, another for the result, and a
+     * 249-way switch too large for the JIT to inline. The compiler also emits each Wasm function
+     * as a public static method of this package, {@code PersonModuleMachineFuncGroup_<g>.func_<i>},
+     * taking the Wasm arguments, the memory and the instance; constant method handles to those let
+     * the JIT inline a call like any Java call. Chicory plans to generate such calls itself
+     * (dylibso/chicory#964); until then this finds them by name, and falls back to the typed
+     * exports if a compiler version names them otherwise ({@code DirectCallsTest} fails then).
+     */
+    private static final class Direct {
+        static final MethodHandle CREATE_PERSON = find("create_person", int.class, int.class, int.class);
+        static final MethodHandle GET_PERSON_DETAILS = find("get_person_details", int.class, int.class);
+        static final MethodHandle FREE_PERSON = find("free_person", void.class, int.class);
+        static final MethodHandle LAST_STATUS = find("last_status", int.class);
+        static final MethodHandle LIVE_ALLOCATIONS = find("live_allocations", long.class);
+        static final boolean AVAILABLE = CREATE_PERSON != null && GET_PERSON_DETAILS != null
+                && FREE_PERSON != null && LAST_STATUS != null && LIVE_ALLOCATIONS != null;
+
+        /** The static method for export {@code name}, typed {@code (params..., Memory, Instance) -> result}; null if absent. */
+        private static MethodHandle find(String name, Class<?> result, Class<?>... params) {
+            WasmModule module = PersonModule.load();
+            ExportSection exports = module.exportSection();
+            int index = -1;
+            for (int i = 0; i < exports.exportCount(); i++) {
+                Export e = exports.getExport(i);
+                if (e.exportType() == ExternalType.FUNCTION && e.name().equals(name)) {
+                    index = e.index();
+                }
+            }
+            MethodType type = MethodType.methodType(result, params).appendParameterTypes(Memory.class, Instance.class);
+            for (int group = 0; index >= 0; group++) {
+                Class<?> functions;
+                try {
+                    functions = Class.forName(PersonModule.class.getName() + "MachineFuncGroup_" + group);
+                } catch (ClassNotFoundException e) {
+                    return null;
+                }
+                try {
+                    return MethodHandles.lookup().findStatic(functions, "func_" + index, type);
+                } catch (NoSuchMethodException | IllegalAccessException e) {
+                    // in another group
+                }
+            }
+            return null;
+        }
+    }
+
     private final PersonModuleInterface_ModuleExports exports;
+    private final Instance instance;
+    /** Whether calls go straight to the compiled functions ({@link Direct}), not through exports. */
+    private final boolean direct;
     private final Memory memory;
     /** Where the panic hook writes; read without calling into a trapped instance. */
     private final int panicMessage;
 
-    private ChicoryGuest(Instance instance) {
+    private ChicoryGuest(Instance instance, boolean buildTimeCompiled) {
         this.exports = new PersonModuleInterface_ModuleExports(instance);
+        this.instance = instance;
+        this.direct = buildTimeCompiled && Direct.AVAILABLE;
         this.memory = exports.memory();
         this.panicMessage = exports.panicMessage();
     }
@@ -73,11 +132,11 @@ public final class ChicoryGuest implements Guest {
     public static ChicoryGuest load(Engine engine, int maxPages) {
         switch (engine) {
             case INTERPRETER:
-                return instantiate(Parsed.MODULE, null, maxPages);
+                return instantiate(Parsed.MODULE, null, maxPages, false);
             case RUNTIME_COMPILER:
-                return instantiate(Parsed.MODULE, Compiled.FACTORY, maxPages);
+                return instantiate(Parsed.MODULE, Compiled.FACTORY, maxPages, false);
             case BUILD_TIME_COMPILER:
-                return instantiate(PersonModule.load(), PersonModule::create, maxPages);
+                return instantiate(PersonModule.load(), PersonModule::create, maxPages, true);
             default:
                 throw new IllegalArgumentException("unknown engine " + engine);
         }
@@ -90,16 +149,20 @@ public final class ChicoryGuest implements Guest {
     public static ChicoryGuest load(WasmModule module, Engine engine, int maxPages) {
         switch (engine) {
             case INTERPRETER:
-                return instantiate(module, null, maxPages);
+                return instantiate(module, null, maxPages, false);
             case RUNTIME_COMPILER:
-                return instantiate(module, MachineFactoryCompiler.compile(module), maxPages);
+                return instantiate(module, MachineFactoryCompiler.compile(module), maxPages, false);
             default:
                 throw new IllegalArgumentException(engine + " runs only the shipped module");
         }
     }
 
-    /** @param machine null for Chicory's interpreter */
-    private static ChicoryGuest instantiate(WasmModule module, Function<Instance, Machine> machine, int maxPages) {
+    /**
+     * @param machine null for Chicory's interpreter
+     * @param buildTimeCompiled whether {@code machine} runs the build-time compiled shipped module
+     */
+    private static ChicoryGuest instantiate(
+            WasmModule module, Function<Instance, Machine> machine, int maxPages, boolean buildTimeCompiled) {
         int initial = module.memorySection().orElseThrow().getMemory(0).limits().initialPages();
         if (maxPages < initial || maxPages > MemoryLimits.MAX_PAGES / 2) {
             throw new IllegalArgumentException("the memory cap must be between " + initial + " pages ("
@@ -111,7 +174,7 @@ public final class ChicoryGuest implements Guest {
         if (machine != null) {
             builder.withMachineFactory(machine);
         }
-        return new ChicoryGuest(builder.build());
+        return new ChicoryGuest(builder.build(), buildTimeCompiled);
     }
 
     /** Bytes of linear memory the instance has grown to: a soak run watches it for creep. */
@@ -128,18 +191,44 @@ public final class ChicoryGuest implements Guest {
     // Wasm32 pointers are i32; linear memory stays below 2 GiB (DEFAULT_MAX_PAGES), so int casts
     // of addresses are exact.
 
+    // The hot calls go direct on the build-time compiler. invokeExact declares Throwable: what the
+    // compiled code throws is a RuntimeException (a trap) or an Error, rethrown as it is, except a
+    // StackOverflowError, which becomes a ChicoryException as Chicory's own entry point makes it.
+
     @Override
     public long createPerson(long name, int age) {
-        return exports.createPerson((int) name, age);
+        if (direct) {
+            try {
+                return Integer.toUnsignedLong((int) Direct.CREATE_PERSON.invokeExact((int) name, age, memory, instance));
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+        return Integer.toUnsignedLong(exports.createPerson((int) name, age));
     }
 
     @Override
     public long getPersonDetails(long person) {
-        return exports.getPersonDetails((int) person);
+        if (direct) {
+            try {
+                return Integer.toUnsignedLong((int) Direct.GET_PERSON_DETAILS.invokeExact((int) person, memory, instance));
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+        return Integer.toUnsignedLong(exports.getPersonDetails((int) person));
     }
 
     @Override
     public void freePerson(long person) {
+        if (direct) {
+            try {
+                Direct.FREE_PERSON.invokeExact((int) person, memory, instance);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            return;
+        }
         exports.freePerson((int) person);
     }
 
@@ -168,12 +257,44 @@ public final class ChicoryGuest implements Guest {
 
     @Override
     public int lastStatus() {
+        if (direct) {
+            try {
+                return (int) Direct.LAST_STATUS.invokeExact(memory, instance);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
         return exports.lastStatus();
     }
 
     @Override
     public long liveAllocations() {
+        if (direct) {
+            try {
+                return (long) Direct.LIVE_ALLOCATIONS.invokeExact(memory, instance);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
         return exports.liveAllocations();
+    }
+
+    /** Whether the hot calls bypass the typed exports (build-time compiler only). */
+    boolean directCalls() {
+        return direct;
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof StackOverflowError) {
+            throw new ChicoryException("call stack exhausted", t);
+        }
+        if (t instanceof RuntimeException) {
+            throw (RuntimeException) t;
+        }
+        if (t instanceof Error) {
+            throw (Error) t;
+        }
+        throw new IllegalStateException(t); // compiled Wasm throws no checked exception
     }
 
     @Override
