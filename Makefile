@@ -153,6 +153,8 @@ bench: bench-build routes
 	@mkdir -p $(BENCH_RESULTS)
 	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench|SharedBench)\.' -p backend=$(IN_PROCESS) \
 	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/calls.json
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.BoundaryBench\.' \
+	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/boundary.json
 	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.NameSizeBench\.' -p backend=$(IN_PROCESS) \
 	  $(BENCH_STEADY_OPTS) $(BENCH_SIZE_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/sizes.json
 	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.ColdStartBench\.' -p backend=$(IN_PROCESS) \
@@ -169,7 +171,7 @@ bench: bench-build routes
 	  -p backend=SERVICE,SHARED_MEMORY -jvmArgsAppend "$(ROUTE_JVM_ARGS)" \
 	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/routes.json
 	$(BENCH_JAVA) -cp $(BENCH_JAR) io.github.rustjava.person.bench.Report $(BENCH_REPORT_OPTS) $(BENCH_RESULTS) \
-	  $(BENCH_RESULTS)/calls.json $(BENCH_RESULTS)/sizes.json $(BENCH_RESULTS)/cold.json \
+	  $(BENCH_RESULTS)/calls.json $(BENCH_RESULTS)/boundary.json $(BENCH_RESULTS)/sizes.json $(BENCH_RESULTS)/cold.json \
 	  $(BENCH_RESULTS)/graal.json $(BENCH_RESULTS)/graal-cold.json $(BENCH_RESULTS)/pool.json \
 	  $(BENCH_RESULTS)/routes.json
 

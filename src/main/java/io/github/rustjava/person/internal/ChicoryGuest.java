@@ -121,6 +121,16 @@ public final class ChicoryGuest implements Guest {
         this.direct = buildTimeCompiled && Direct.AVAILABLE;
         this.memory = exports.memory();
         this.panicMessage = exports.panicMessage();
+        if (direct) {
+            // The JVM links a method-handle call site on its first run, which takes about a
+            // millisecond in a fresh JVM. Run each once here with null arguments, which Rust
+            // answers without touching its heap, so the first real call starts fast.
+            createPerson(0, 0);
+            getPersonDetails(0);
+            freePerson(0);
+            lastStatus();
+            liveAllocations();
+        }
     }
 
     /** Instantiates the shipped module on {@code engine}, with {@link #DEFAULT_MAX_PAGES}. */

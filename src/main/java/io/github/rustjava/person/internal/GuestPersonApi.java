@@ -53,6 +53,17 @@ public final class GuestPersonApi implements PersonApi {
         return openBackend(() -> new GuestBackend(guests.get()));
     }
 
+    /**
+     * The marshalling layer alone over {@code guest}: the raw operations, with none of the api's
+     * safety (no handles, lock, Cleaner or input checks). For white-box benchmarks of what the
+     * boundary itself costs; everything else uses {@link #open}.
+     *
+     * @throws IllegalStateException if the guest's struct layout differs from the Java constants
+     */
+    public static Backend marshalling(Guest guest) {
+        return new GuestBackend(Objects.requireNonNull(guest, "guest"));
+    }
+
     /** An api over backends made by {@code backends}: a fresh one at start and after each fault. */
     public static GuestPersonApi openBackend(Supplier<? extends Backend> backends) {
         return new GuestPersonApi(backends, Objects.requireNonNull(backends, "backends").get());

@@ -3,6 +3,8 @@ package io.github.rustjava.person.bench;
 import io.github.rustjava.person.Engine;
 import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.ffm.FfmPersonApi;
+import io.github.rustjava.person.internal.ChicoryGuest;
+import io.github.rustjava.person.internal.Guest;
 import io.github.rustjava.person.graal.GraalWasmPersonApi;
 import io.github.rustjava.person.jni.JniPersonApi;
 import io.github.rustjava.person.routes.ServicePersonApi;
@@ -73,6 +75,22 @@ public enum Backend {
                     library(SERVICE_BINARY, "bench/routes/person-service/target/release/person-service"));
             case SHARED_MEMORY -> SharedMemoryPersonApi.open(
                     library(SHM_BINARY, "bench/routes/person-shm/target/release/person-shm"));
+        };
+    }
+
+    /**
+     * The raw guest of a backend that has one (the Wasm engines, FFM, JNI), for {@link BoundaryBench}.
+     *
+     * @throws UnsupportedOperationException for the others
+     */
+    public Guest guest() {
+        return switch (this) {
+            case INTERPRETER -> ChicoryGuest.load(Engine.INTERPRETER);
+            case RUNTIME_COMPILER -> ChicoryGuest.load(Engine.RUNTIME_COMPILER);
+            case BUILD_TIME_COMPILER -> ChicoryGuest.load(Engine.BUILD_TIME_COMPILER);
+            case FFM -> FfmPersonApi.guest(library(NATIVE_LIBRARY, "rust-wasm/target/release/libperson.so"));
+            case JNI -> JniPersonApi.guest(library(JNI_LIBRARY, "bench/target/native/libperson_jni.so"));
+            default -> throw new UnsupportedOperationException(this + " has no in-process guest");
         };
     }
 

@@ -115,6 +115,11 @@ public final class Report {
                         + "copy. `errorMessage`: get, read and free the seed's error. `emptyCall`: `liveAllocations()`, "
                         + "one lock and one call into Rust that only reads a counter, i.e. the fixed cost of any call.",
                 rows, r -> r.clazz().equals("CallBench"), byKeyAndBackend, false);
+        section(md, "The boundary alone",
+                "`rawRoundTrip`: the same round trip through the marshalling layer only, as the seed's Go program "
+                        + "makes it: no handle objects, lock, Cleaner or input checks. The difference from `roundTrip` "
+                        + "is what `PersonApi`'s safety costs, the same for every backend.",
+                rows, r -> r.clazz().equals("BoundaryBench"), byKeyAndBackend, false);
         section(md, "Two threads sharing one api",
                 "The round trip from two threads on one api; the score is both threads together. Calls on one "
                         + "instance are serialised by its lock, so this shows what contention costs; "

@@ -89,6 +89,11 @@ public final class FfmPersonApi {
         return GuestPersonApi.open(() -> new FfmGuest(library));
     }
 
+    /** The raw guest over the library at {@code nativeLibrary}, for the boundary benchmark. */
+    public static Guest guest(Path nativeLibrary) {
+        return new FfmGuest(Library.of(Objects.requireNonNull(nativeLibrary, "nativeLibrary")));
+    }
+
     /** The entry points of one loaded copy of the library. */
     private record Library(
             MemorySegment createPerson,

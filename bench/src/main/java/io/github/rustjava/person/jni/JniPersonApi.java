@@ -31,6 +31,12 @@ public final class JniPersonApi {
         return GuestPersonApi.open(JniGuest::new);
     }
 
+    /** The raw guest over the JNI library at {@code jniLibrary}, for the boundary benchmark. */
+    public static Guest guest(Path jniLibrary) {
+        load(Objects.requireNonNull(jniLibrary, "jniLibrary"));
+        return new JniGuest();
+    }
+
     private static synchronized void load(Path library) {
         Path real;
         try {
