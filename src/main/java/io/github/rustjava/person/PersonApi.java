@@ -30,9 +30,10 @@ import java.util.Optional;
  * For calls in parallel, {@link Builder#instances(int)} makes a pool of instances: each thread
  * works on one of them, and each handle stays pinned to the instance that owns its memory.
  *
- * <p><b>Faults.</b> A Rust panic, or a trap in the module (running out of memory, for one),
- * throws {@link RustPanicException}. The broken instance is discarded and replaced by a fresh one
- * on the next call; handles that lived in it throw {@link IllegalStateException}.
+ * <p><b>Faults.</b> A Rust panic, or a trap in the module, throws {@link RustPanicException}.
+ * The broken instance is discarded and replaced by a fresh one on the next call; handles that
+ * lived in it throw {@link IllegalStateException}. When the module has no memory left for a
+ * person, the call throws {@link IllegalStateException} instead and the instance carries on.
  *
  * <p><b>Closing.</b> {@link #close()} frees the instance and invalidates every handle it made.
  * A handle that is never closed is freed by a {@link java.lang.ref.Cleaner} once it is garbage

@@ -1,7 +1,7 @@
 package io.github.rustjava.person;
 
 /**
- * Rust panicked, or the WebAssembly module trapped (for example, it ran out of memory). The
+ * Rust panicked, or the WebAssembly module trapped (an abort, or {@code unreachable}). The
  * message carries Rust's panic message and location when the panic hook could record them.
  *
  * <p>A trapped Wasm instance is discarded: the api replaces it on its next call, and handles
