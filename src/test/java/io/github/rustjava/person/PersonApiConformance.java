@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -310,12 +311,17 @@ public abstract class PersonApiConformance {
         assertEquals(0, api.liveAllocations(), "the Cleaner freed every forgotten person");
     }
 
-    /** Creates handles and drops them in a frame of its own, so nothing keeps them reachable. */
+    /**
+     * Creates handles and drops them in a frame of its own, so nothing keeps them reachable after
+     * it returns. They are held until then: a GC during the loop must not free one before the count.
+     */
     private static void forget(PersonApi api, int count) {
+        List<PersonHandle> handles = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            api.createPerson("forgotten " + i, 30);
+            handles.add(api.createPerson("forgotten " + i, 30));
         }
         assertTrue(api.liveAllocations() >= count);
+        Reference.reachabilityFence(handles);
     }
 
     @Test

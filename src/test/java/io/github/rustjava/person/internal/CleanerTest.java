@@ -3,6 +3,10 @@ package io.github.rustjava.person.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.rustjava.person.Engine;
+import io.github.rustjava.person.PersonHandle;
+import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -24,10 +28,13 @@ class CleanerTest {
         }
     }
 
+    /** Creates handles and drops them when this frame returns; held until then, so no GC frees one early. */
     private static void drop(GuestPersonApi api, int count) {
+        List<PersonHandle> handles = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            api.createPerson("dropped " + i, 30);
+            handles.add(api.createPerson("dropped " + i, 30));
         }
         assertEquals(count, api.liveAllocations(), "one block, a Person and its name, per handle");
+        Reference.reachabilityFence(handles);
     }
 }
