@@ -94,6 +94,16 @@ public enum Backend {
         };
     }
 
+    /**
+     * Fails a benchmark's teardown if Rust still holds blocks: a leak would make later iterations
+     * slower and the numbers a lie.
+     */
+    void requireNoLeak(long liveAllocations) {
+        if (liveAllocations != 0) {
+            throw new IllegalStateException(this + " leaked " + liveAllocations + " Rust blocks");
+        }
+    }
+
     private static Path library(String property, String fallback) {
         return Path.of(System.getProperty(property, fallback));
     }

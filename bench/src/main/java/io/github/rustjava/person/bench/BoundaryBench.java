@@ -46,9 +46,7 @@ public class BoundaryBench {
     public void close() {
         long leaked = raw.liveAllocations();
         raw.close();
-        if (leaked != 0) {
-            throw new IllegalStateException(backend + " leaked " + leaked + " Rust blocks");
-        }
+        backend.requireNoLeak(leaked);
     }
 
     /** create_person, get_person_details, read name and age, free_person twice. */

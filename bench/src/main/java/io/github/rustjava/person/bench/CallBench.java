@@ -47,10 +47,7 @@ public class CallBench {
         alice.close();
         long leaked = api.liveAllocations();
         api.close();
-        if (leaked != 0) {
-            // A leak would make later iterations slower and the numbers a lie: fail the run.
-            throw new IllegalStateException(backend + " leaked " + leaked + " Rust blocks");
-        }
+        backend.requireNoLeak(leaked);
     }
 
     /** The seed's main(): create Alice, get her details, read them, free both. */
