@@ -112,9 +112,9 @@ impl Block {
 ///
 /// It reads whole aligned 8-byte words, so it may read up to 7 bytes past the NUL, but never past
 /// the aligned word that holds it: that word cannot cross a Wasm page or a native memory page, so
-/// the read cannot trap or fault. This is what C libraries' `strlen` does, and Rust's own
-/// compiler-builtins on x86_64. The reads are volatile so that the optimiser treats them as plain
-/// loads and draws no conclusions from the bytes past the end. On wasm this matters: each load is
+/// the read cannot trap or fault. C libraries' `strlen` implementations read the same way. The
+/// reads are volatile so that the optimiser treats them as plain loads and draws no conclusions
+/// from the bytes past the end. On wasm this matters: each load is
 /// a bounds-checked call in the runtime, so eight bytes per load instead of one is most of the
 /// cost of a long name.
 ///
