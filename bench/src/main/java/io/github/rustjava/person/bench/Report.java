@@ -37,7 +37,7 @@ public final class Report {
 
     /** Benchmarks in the order the report shows them. */
     private static final List<String> CALLS =
-            List.of("roundTrip", "createFree", "details", "errorMessage", "emptyCall");
+            List.of("roundTrip", "rawRoundTrip", "createFree", "details", "errorMessage", "emptyCall");
 
     private Report() {}
 
@@ -291,7 +291,9 @@ public final class Report {
 
     /** Per-call time of each backend, one bar group per benchmark, log scale: the 1000× spread needs it. */
     static void chart(List<Row> rows, boolean quick, Path png) throws IOException {
-        List<Row> calls = rows.stream().filter(r -> r.clazz().equals("CallBench")).toList();
+        // The calls, and the round trip without the api's safety beside them (BoundaryBench).
+        List<Row> calls = rows.stream()
+                .filter(r -> r.clazz().equals("CallBench") || r.clazz().equals("BoundaryBench")).toList();
         if (calls.isEmpty()) {
             return;
         }
