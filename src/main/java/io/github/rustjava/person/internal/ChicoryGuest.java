@@ -73,10 +73,13 @@ public final class ChicoryGuest implements Guest {
         static final MethodHandle CREATE_PERSON = find("create_person", int.class, int.class, int.class);
         static final MethodHandle GET_PERSON_DETAILS = find("get_person_details", int.class, int.class);
         static final MethodHandle FREE_PERSON = find("free_person", void.class, int.class);
+        static final MethodHandle GET_ERROR_MESSAGE = find("get_error_message", int.class);
+        static final MethodHandle FREE_ERROR = find("free_error", void.class, int.class);
         static final MethodHandle LAST_STATUS = find("last_status", int.class);
         static final MethodHandle LIVE_ALLOCATIONS = find("live_allocations", long.class);
         static final boolean AVAILABLE = CREATE_PERSON != null && GET_PERSON_DETAILS != null
-                && FREE_PERSON != null && LAST_STATUS != null && LIVE_ALLOCATIONS != null;
+                && FREE_PERSON != null && GET_ERROR_MESSAGE != null && FREE_ERROR != null
+                && LAST_STATUS != null && LIVE_ALLOCATIONS != null;
 
         /** The static method for export {@code name}, typed {@code (params..., Memory, Instance) -> result}; null if absent. */
         private static MethodHandle find(String name, Class<?> result, Class<?>... params) {
@@ -124,10 +127,12 @@ public final class ChicoryGuest implements Guest {
         if (direct) {
             // The JVM links a method-handle call site on its first run, which takes about a
             // millisecond in a fresh JVM. Run each once here with null arguments, which Rust
-            // answers without touching its heap, so the first real call starts fast.
+            // answers without touching its heap, so the first real call starts fast
+            // (get_error_message has no such argument: it links on first use).
             createPerson(0, 0);
             getPersonDetails(0);
             freePerson(0);
+            freeError(0);
             lastStatus();
             liveAllocations();
         }
@@ -244,11 +249,26 @@ public final class ChicoryGuest implements Guest {
 
     @Override
     public long getErrorMessage() {
-        return exports.getErrorMessage();
+        if (direct) {
+            try {
+                return Integer.toUnsignedLong((int) Direct.GET_ERROR_MESSAGE.invokeExact(memory, instance));
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+        }
+        return Integer.toUnsignedLong(exports.getErrorMessage());
     }
 
     @Override
     public void freeError(long error) {
+        if (direct) {
+            try {
+                Direct.FREE_ERROR.invokeExact((int) error, memory, instance);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            return;
+        }
         exports.freeError((int) error);
     }
 

@@ -43,6 +43,11 @@ class DirectCallsTest {
             guest.freePerson(bob);
             guest.dealloc(name, 4);
             assertEquals(before + 1, guest.liveAllocations(), "only the child is left");
+            long error = guest.getErrorMessage();
+            assertEquals(-1, guest.readInt(error + Abi.WASM32.errorCode()));
+            assertEquals("这是一个错误", guest.readCString(guest.readPointer(error + Abi.WASM32.errorMessage())));
+            guest.freeError(error);
+            assertEquals(before + 1, guest.liveAllocations(), "the error was freed");
         }
     }
 }
