@@ -73,6 +73,31 @@ class FaultTest {
         }
     }
 
+    /**
+     * A failed allocation outside the person functions still aborts, as Rust's default is: fill
+     * the module's memory with one-byte persons, then ask for the seed's error, whose allocation
+     * has nowhere to go. On every engine, the build-time compiler's direct calls included, the trap
+     * becomes a RustPanicException and a fresh instance takes over.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void anAllocationFailureElsewhereTrapsAndTheApiCarriesOn(Engine engine) {
+        try (PersonApi api = PersonApi.builder().engine(engine).maxMemoryBytes(2 << 20).build()) {
+            List<PersonHandle> held = new ArrayList<>();
+            assertThrows(IllegalStateException.class, () -> {
+                for (int i = 0; i < 1_000_000; i++) {
+                    held.add(api.createPerson("x", 30));
+                }
+            });
+            RustPanicException e = assertThrows(RustPanicException.class, api::errorMessage);
+            assertTrue(e.getMessage().startsWith("the Wasm module trapped"), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> held.get(0).age(), "its handles died with it");
+            held.forEach(PersonHandle::close); // closing a dead handle is allowed and does nothing
+            assertEquals(0, api.liveAllocations(), "the fresh instance holds nothing");
+            assertEquals(-1, api.errorMessage().code());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void runningOutOfMemoryIsRefusedAndTheInstanceCarriesOn(Engine engine) {
