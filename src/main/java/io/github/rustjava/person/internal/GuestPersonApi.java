@@ -387,19 +387,22 @@ public final class GuestPersonApi implements PersonApi {
         int chars = name.length();
         // One to three UTF-8 bytes per char (a surrogate pair is 4 bytes for 2 chars), so only a
         // name near the limit needs counting first.
+        boolean checked = false;
         if (3L * chars > maxBytes) {
-            long length = utf8Length(name);
+            long length = utf8Length(name); // also checks every char
             if (length > maxBytes) {
                 throw new IllegalArgumentException("a name of " + length + " UTF-8 bytes is too large: the limit is "
                         + maxBytes + " bytes");
             }
+            checked = true;
         }
         // The JDK's encoder is vectorised; a loop over chars is not. Check its output instead: one
         // byte per char means every char is ASCII or an unpaired surrogate, which the encoder
         // wrote as '?'. So a name with one byte per char, no '?' and no NUL is ASCII and valid;
         // any other name is checked char by char, which throws the precise reason if it is bad.
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        if (utf8.length != chars || Bytes.indexOf(utf8, (byte) '?') >= 0 || Bytes.indexOf(utf8, (byte) 0) >= 0) {
+        if (!checked && (utf8.length != chars
+                || Bytes.indexOf(utf8, (byte) '?') >= 0 || Bytes.indexOf(utf8, (byte) 0) >= 0)) {
             utf8Length(name);
         }
         return utf8;
