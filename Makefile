@@ -3,7 +3,7 @@
 #   make wasm         build rust-wasm/ to wasm32 and refresh the committed module
 #   make native       build the same crate for the host (libperson.so, libperson.a) with the same compiler
 #   make rust-test    run the crate's unit tests on the host
-#   make test         the Java tests (mvn -B verify); needs no Rust
+#   make test         the Java tests (mvn -B verify, the whole reactor); needs no Rust
 #   make bench-build  benchmarks.jar and both native libraries, without running anything
 #   make bench        run the benchmark suite into bench/results/ (QUICK=1 for a short smoke run)
 #
@@ -12,9 +12,9 @@
 
 SHELL := /bin/bash
 CRATE := rust-wasm
-WASM_OUT := src/main/resources/io/github/rustjava/person/person.wasm
+WASM_OUT := library/src/main/resources/io/github/rustjava/person/person.wasm
 # The same crate with the test-only `fault-injection` feature, for the tests that provoke panics.
-WASM_FAULTS_OUT := src/test/resources/io/github/rustjava/person/person-faults.wasm
+WASM_FAULTS_OUT := library/src/test/resources/io/github/rustjava/person/person-faults.wasm
 NATIVE_DIR := $(CRATE)/target/release
 JAVA25 ?= $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk-*) $(wildcard /usr/lib/jvm/*-25-*))
 
@@ -81,13 +81,14 @@ test:
 	mvn -B verify
 
 clean:
-	rm -rf $(CRATE)/target target bench/target
+	rm -rf $(CRATE)/target target library/target tck/target cli/target bench/target it/target
 
 # --- bench/: the native peers (FFM, JNI), their conformance tests, and the JMH suite -------------
 # Needs JDK 25 (JAVA25, found above or given: make bench JAVA25=/path/to/jdk-25) and a C compiler.
 #
-#   make bench-build      native libs, the JNI library, the library installed, benchmarks.jar
-#   make bench-test       the library's conformance suite on FFM and JNI (no timings; for CI)
+#   make bench-build      native libs, the JNI library, and benchmarks.jar (the reactor on JDK 25)
+#   make bench-test       the whole reactor's tests on JDK 25, bench/ included: the conformance
+#                         suite on FFM, JNI, GraalWasm and the routes (no timings; for CI)
 #   make bench            JMH into $(BENCH_RESULTS)/*.json, then latest.md and latest.png
 #   make bench QUICK=1    a smoke run in a few minutes: 1 fork, short iterations, two name sizes
 #   make bench BENCH_ARGS='-p size=1024'   extra JMH options for every run
@@ -98,7 +99,7 @@ clean:
 BENCH_JAR := bench/target/benchmarks.jar
 JNI_SO := bench/target/native/libperson_jni.so
 BENCH_RESULTS ?= bench/results
-BENCH_MVN = JAVA_HOME=$(JAVA25) mvn -B -f bench/pom.xml
+BENCH_MVN = JAVA_HOME=$(JAVA25) mvn -B
 BENCH_JAVA = $(JAVA25)/bin/java
 # Forked JMH JVMs inherit these. Relative paths: JMH runs its forks in this directory.
 BENCH_JVM_ARGS = --enable-native-access=ALL-UNNAMED \
@@ -141,13 +142,11 @@ bench-natives: native
 
 bench-build: bench-natives
 	@[ -n "$(JAVA25)" ] || { echo "No JDK 25 found: make $@ JAVA25=/path/to/jdk-25"; exit 1; }
-	mvn -B install -DskipTests
-	$(BENCH_MVN) package -DskipTests
+	$(BENCH_MVN) package -DskipTests -pl bench -am
 
 bench-test: bench-natives routes
 	@[ -n "$(JAVA25)" ] || { echo "No JDK 25 found: make $@ JAVA25=/path/to/jdk-25"; exit 1; }
-	mvn -B install -DskipTests
-	$(BENCH_MVN) verify
+	$(BENCH_MVN) verify -Dbench.natives
 
 bench: bench-build routes
 	@mkdir -p $(BENCH_RESULTS)

@@ -3,7 +3,7 @@ package io.github.rustjava.person.graal;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.rustjava.person.PersonApi;
-import io.github.rustjava.person.PersonApiConformance;
+import io.github.rustjava.person.tck.PersonApiConformance;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The library's conformance suite on GraalWasm. */

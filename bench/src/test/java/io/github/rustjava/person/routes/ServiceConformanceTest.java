@@ -1,7 +1,7 @@
 package io.github.rustjava.person.routes;
 
 import io.github.rustjava.person.PersonApi;
-import io.github.rustjava.person.PersonApiConformance;
+import io.github.rustjava.person.tck.PersonApiConformance;
 import java.nio.file.Path;
 
 /** The library's conformance suite on the HTTP service route: a server process per api. */

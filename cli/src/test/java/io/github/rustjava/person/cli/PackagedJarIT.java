@@ -1,4 +1,4 @@
-package io.github.rustjava.person;
+package io.github.rustjava.person.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Checks the jar users get: pure Java, and runnable as {@code java -jar}. Runs after packaging. */
 class PackagedJarIT {
 
-    private static final Path JAR = Paths.get("target", "person-wasm.jar");
+    private static final Path JAR = Paths.get("target", "person-wasm-cli.jar");
 
     @Test
     void theJarHoldsNoNativeLibrary() throws IOException {

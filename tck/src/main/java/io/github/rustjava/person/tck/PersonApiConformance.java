@@ -1,4 +1,4 @@
-package io.github.rustjava.person;
+package io.github.rustjava.person.tck;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.rustjava.person.Person;
+import io.github.rustjava.person.PersonApi;
+import io.github.rustjava.person.PersonHandle;
+import io.github.rustjava.person.RustError;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;

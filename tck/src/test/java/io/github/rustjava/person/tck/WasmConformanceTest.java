@@ -1,5 +1,7 @@
-package io.github.rustjava.person;
+package io.github.rustjava.person.tck;
 
+import io.github.rustjava.person.Engine;
+import io.github.rustjava.person.PersonApi;
 import org.junit.jupiter.api.Nested;
 
 /** The conformance suite on each Chicory engine, and on a pool of instances. */

@@ -1,0 +1,14 @@
+/**
+ * The Rust Person API, compiled to WebAssembly and run inside the JVM. Only {@code
+ * io.github.rustjava.person} is exported; everything else is an implementation detail.
+ */
+module io.github.rustjava.person {
+    requires com.dylibso.chicory.runtime;
+    // Engine.RUNTIME_COMPILER only. On the module path, add it with --add-modules when using that engine.
+    requires static com.dylibso.chicory.compiler;
+
+    // The generated typed exports carry @javax.annotation.processing.Generated, a source-only annotation.
+    requires static java.compiler;
+
+    exports io.github.rustjava.person;
+}
