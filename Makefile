@@ -14,7 +14,7 @@ SHELL := /bin/bash
 CRATE := rust-wasm
 WASM_OUT := library/src/main/resources/io/github/rustjava/person/person.wasm
 # The same crate with the test-only `fault-injection` feature, for the tests that provoke panics.
-WASM_FAULTS_OUT := library/src/test/resources/io/github/rustjava/person/person-faults.wasm
+WASM_FAULTS_OUT := tck/src/main/resources/io/github/rustjava/person/tck/person-faults.wasm
 NATIVE_DIR := $(CRATE)/target/release
 JAVA25 ?= $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk-*) $(wildcard /usr/lib/jvm/*-25-*))
 

@@ -57,8 +57,10 @@ pub fn live() -> usize {
 /// Free lists by size class for blocks of up to [`cache::LARGEST`] bytes, on wasm32 without
 /// threads. A person is one such block, so after warm-up a create/free pair is a few loads and
 /// stores instead of a trip through dlmalloc's bins, which in a Wasm runtime costs tens of
-/// bounds-checked memory accesses. A freed block goes back to its class's list, never to
-/// dlmalloc: the memory held is bounded by the most blocks of each class ever live at once.
+/// bounds-checked memory accesses. A freed block goes back to its class's list, not to dlmalloc:
+/// the memory held is bounded by the most blocks of each class ever live at once. When dlmalloc
+/// runs out, every cached block is handed back to it and the request is tried once more, so memory
+/// freed in one class can still serve another.
 #[cfg(any(test, all(target_arch = "wasm32", not(target_feature = "atomics"))))]
 mod cache {
     use std::alloc::{GlobalAlloc, Layout, System};
@@ -95,16 +97,42 @@ mod cache {
         unsafe { Layout::from_size_align_unchecked((c + 1) * GRANULE, GRANULE) }
     }
 
+    /// Hands every cached block back to the system allocator; true if there was any.
+    pub unsafe fn release_all() -> bool {
+        let lists = &mut *FREE.0.get();
+        let mut any = false;
+        for (c, head) in lists.iter_mut().enumerate() {
+            let mut p = *head;
+            while !p.is_null() {
+                let next = *p.cast::<*mut u8>();
+                System.dealloc(p, class_layout(c));
+                p = next;
+                any = true;
+            }
+            *head = ptr::null_mut();
+        }
+        any
+    }
+
+    /// The system allocator, with the cache handed back to it before it gives up.
+    unsafe fn system_alloc(layout: Layout) -> *mut u8 {
+        let p = System.alloc(layout);
+        if p.is_null() && release_all() {
+            return System.alloc(layout);
+        }
+        p
+    }
+
     unsafe impl GlobalAlloc for Cached {
         unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
             let c = match class(layout) {
                 Some(c) => c,
-                None => return System.alloc(layout),
+                None => return system_alloc(layout),
             };
             let lists = &mut *FREE.0.get();
             let head = lists[c];
             if head.is_null() {
-                return System.alloc(class_layout(c));
+                return system_alloc(class_layout(c));
             }
             lists[c] = *head.cast::<*mut u8>();
             head
@@ -125,7 +153,13 @@ mod cache {
             let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
             match (class(layout), class(new_layout)) {
                 (Some(old), Some(new)) if old == new => ptr,
-                (None, None) => System.realloc(ptr, layout, new_size),
+                (None, None) => {
+                    let p = System.realloc(ptr, layout, new_size);
+                    if p.is_null() && release_all() {
+                        return System.realloc(ptr, layout, new_size);
+                    }
+                    p
+                }
                 _ => {
                     let moved = self.alloc(new_layout);
                     if !moved.is_null() {
@@ -141,8 +175,24 @@ mod cache {
 
 #[cfg(test)]
 mod tests {
-    use super::cache::{Cached, LARGEST};
+    use super::cache::{release_all, Cached, LARGEST};
     use std::alloc::{GlobalAlloc, Layout};
+
+    #[test]
+    fn released_blocks_leave_the_cache() {
+        unsafe {
+            release_all();
+            let l = Layout::from_size_align(40, 8).unwrap();
+            let a = Cached.alloc(l);
+            Cached.dealloc(a, l);
+            assert!(release_all(), "the freed block was cached, and is handed back");
+            assert!(!release_all(), "nothing is left to hand back");
+            let b = Cached.alloc(l);
+            assert!(!b.is_null());
+            Cached.dealloc(b, l);
+            release_all();
+        }
+    }
 
     #[test]
     fn a_freed_block_is_reused_by_its_class_only() {

@@ -7,8 +7,5 @@ module io.github.rustjava.person {
     // Engine.RUNTIME_COMPILER only. On the module path, add it with --add-modules when using that engine.
     requires static com.dylibso.chicory.compiler;
 
-    // The generated typed exports carry @javax.annotation.processing.Generated, a source-only annotation.
-    requires static java.compiler;
-
     exports io.github.rustjava.person;
 }

@@ -1,13 +1,21 @@
 package io.github.rustjava.person;
 
 import io.github.rustjava.person.internal.ChicoryGuest;
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.ManagedPersonApi;
+import io.github.rustjava.person.internal.Operations;
 import io.github.rustjava.person.internal.PooledPersonApi;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The seed's Person API, implemented in Rust and called from Java.
+ * The Rust Person API, implemented in Rust and called from Java.
  *
  * <p>{@link #wasm()} runs the Rust code as WebAssembly inside the JVM: no native library, the
  * same jar on every platform. Every Rust object is created and freed by Rust; Java holds it
@@ -30,14 +38,21 @@ import java.util.Optional;
  * For calls in parallel, {@link Builder#instances(int)} makes a pool of instances: each thread
  * works on one of them, and each handle stays pinned to the instance that owns its memory.
  *
+ * <p><b>Interrupts.</b> An interrupt that is pending when a call starts does not affect it: the
+ * call runs, and the flag is still set afterwards. An interrupt that arrives while a call runs
+ * inside Wasm stops that call with {@link CallInterruptedException}, and the flag stays set. Either
+ * way the api and every handle carry on.
+ *
  * <p><b>Faults.</b> A Rust panic, or a trap in the module, throws {@link RustPanicException}.
- * The broken instance is discarded and replaced by a fresh one on the next call; handles that
- * lived in it throw {@link IllegalStateException}. When the module has no memory left for a
- * person, the call throws {@link IllegalStateException} instead and the instance carries on.
+ * The failed call is lost; the api replaces the broken instance with a fresh one and moves every
+ * live person into it, so other handles carry on. When the module has no memory left for a
+ * person, the call throws {@link IllegalStateException} after giving forgotten handles a chance to
+ * be reclaimed.
  *
  * <p><b>Closing.</b> {@link #close()} frees the instance and invalidates every handle it made.
- * A handle that is never closed is freed by a {@link java.lang.ref.Cleaner} once it is garbage
- * collected, with a warning: that is a safety net, not a way to manage memory.
+ * A handle that is never closed is freed by the api once the garbage collector finds it
+ * unreachable, on one of the api's later calls, and counted in {@link #leakedHandles()}: that is a
+ * safety net, not a way to manage memory.
  */
 public interface PersonApi extends AutoCloseable {
 
@@ -46,12 +61,12 @@ public interface PersonApi extends AutoCloseable {
         return wasm(Engine.BUILD_TIME_COMPILER);
     }
 
-    /** The Wasm build run by the given Chicory engine. */
+    /** The Wasm build run by the given engine. */
     static PersonApi wasm(Engine engine) {
         return builder().engine(engine).build();
     }
 
-    /** Options for the Wasm build: engine, memory cap, and a pool of instances. */
+    /** Options for the Wasm build: engine, module, memory cap, timeouts and a pool of instances. */
     static Builder builder() {
         return new Builder();
     }
@@ -64,12 +79,69 @@ public interface PersonApi extends AutoCloseable {
         private Engine engine = Engine.BUILD_TIME_COMPILER;
         private long maxMemoryBytes = DEFAULT_MAX_MEMORY_BYTES;
         private int instances = 1;
+        private Path modulePath;
+        private byte[] moduleBytes;
+        private Duration callTimeout;
+        private boolean recordHandleOrigins = Boolean.getBoolean("io.github.rustjava.person.recordHandleOrigins");
 
         private Builder() {}
 
-        /** How Chicory runs the module; default {@link Engine#BUILD_TIME_COMPILER}. */
+        /** How the runtime runs the module; default {@link Engine#BUILD_TIME_COMPILER}. */
         public Builder engine(Engine engine) {
             this.engine = Objects.requireNonNull(engine, "engine");
+            return this;
+        }
+
+        /**
+         * Runs the person module in {@code wasm} instead of the one in this library. It is read
+         * and checked by {@link #build()}. Needs {@link Engine#INTERPRETER} or
+         * {@link Engine#RUNTIME_COMPILER}. The module is untrusted: see {@link #module(byte[])}.
+         */
+        public Builder module(Path wasm) {
+            this.modulePath = Objects.requireNonNull(wasm, "wasm");
+            this.moduleBytes = null;
+            return this;
+        }
+
+        /**
+         * Runs the person module {@code wasm} (copied) instead of the one in this library. Needs
+         * {@link Engine#INTERPRETER} or {@link Engine#RUNTIME_COMPILER}.
+         *
+         * <p>{@link #build()} checks it before any of its code runs: a WebAssembly binary that
+         * exports every function the library calls with its exact type and its memory, needs no
+         * imports, and has no start function; then, in a first instance, its ABI version and
+         * struct layouts. Whatever the module later returns is checked before Java reads it, so a
+         * misbehaving module costs an exception, never the JVM's health; {@link #callTimeout}
+         * bounds a module that never returns.
+         */
+        public Builder module(byte[] wasm) {
+            this.moduleBytes = Objects.requireNonNull(wasm, "wasm").clone();
+            this.modulePath = null;
+            return this;
+        }
+
+        /**
+         * The longest a call may run; a call running longer is stopped and throws
+         * {@link CallTimeoutException}, and the api carries on. Default: none. Each call then
+         * costs a little more (a timer is armed and disarmed).
+         */
+        public Builder callTimeout(Duration d) {
+            Objects.requireNonNull(d, "d");
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("the call timeout must be positive, got " + d);
+            }
+            this.callTimeout = d;
+            return this;
+        }
+
+        /**
+         * Whether each handle records where it was made, so that the warning about a handle that
+         * was never closed names that place. Costs a stack trace per handle: for finding leaks,
+         * not for production. Default: the system property
+         * {@code io.github.rustjava.person.recordHandleOrigins}, else false.
+         */
+        public Builder recordHandleOrigins(boolean record) {
+            this.recordHandleOrigins = record;
             return this;
         }
 
@@ -97,17 +169,35 @@ public interface PersonApi extends AutoCloseable {
         }
 
         /**
-         * Starts the instances.
+         * Loads and starts the instances.
          *
-         * @throws IllegalArgumentException if the memory cap is out of range
+         * @throws IllegalArgumentException if the memory cap is out of range, or the module fails
+         *     a check (the message names the first problem), or a module is given with
+         *     {@link Engine#BUILD_TIME_COMPILER}
+         * @throws UncheckedIOException if the module's file cannot be read
          */
         public PersonApi build() {
             Engine e = engine;
             int pages = (int) Math.min(Integer.MAX_VALUE, Math.max(0, maxMemoryBytes / 65536));
+            byte[] wasm = modulePath != null ? read(modulePath) : moduleBytes;
+            ChicoryGuest.Loader loader = wasm == null
+                    ? ChicoryGuest.Loader.shipped(e, pages)
+                    : ChicoryGuest.Loader.untrusted(wasm, e, pages);
+            Function<byte[], Supplier<? extends Operations>> modules = bytes -> ChicoryGuest.Loader.untrusted(bytes, e, pages).operations();
+            ManagedPersonApi.Options options = new ManagedPersonApi.Options(
+                    callTimeout == null ? 0 : callTimeout.toNanos(), recordHandleOrigins, modules);
             if (instances == 1) {
-                return GuestPersonApi.open(() -> ChicoryGuest.load(e, pages));
+                return ManagedPersonApi.open(loader.operations(), options);
             }
-            return new PooledPersonApi(instances, () -> GuestPersonApi.open(() -> ChicoryGuest.load(e, pages)));
+            return new PooledPersonApi(instances, () -> ManagedPersonApi.open(loader.operations(), options));
+        }
+
+        private static byte[] read(Path wasm) {
+            try {
+                return Files.readAllBytes(wasm);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the module " + wasm, e);
+            }
         }
     }
 
@@ -136,10 +226,30 @@ public interface PersonApi extends AutoCloseable {
     /**
      * Rust heap blocks held for the caller's live handles: 0 when it holds none. The library's
      * own buffers are not counted, so the value is a leak check a test can assert on. A Wasm api
-     * counts its own instance (or instances); a native library has one counter per process, shared
-     * by every api over it.
+     * counts its own instance (or instances), including those of a module replaced by
+     * {@link #reload} that still own persons; a native library has one counter per process,
+     * shared by every api over it.
      */
     long liveAllocations();
+
+    /**
+     * Handles this api freed because the caller never closed them: each one is a leak in the
+     * calling code. The api frees such a handle's person on one of its own calls after the
+     * garbage collector finds the handle unreachable.
+     */
+    long leakedHandles();
+
+    /**
+     * Later calls use the person module in {@code wasm}, checked as {@link Builder#module(byte[])}
+     * describes. Handles made by the old module stay valid until they are closed, and the old
+     * instance is released with its last handle. With {@link Builder#instances(int)}, each
+     * instance of the pool is replaced in turn.
+     *
+     * @throws IllegalArgumentException if the module fails a check; the api keeps the old module
+     * @throws UncheckedIOException if the file cannot be read
+     * @throws UnsupportedOperationException if this api does not run Wasm modules it can replace
+     */
+    void reload(Path wasm);
 
     /** Frees the instance and every handle still open. Idempotent; throws nothing. */
     @Override

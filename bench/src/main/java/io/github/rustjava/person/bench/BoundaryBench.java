@@ -1,7 +1,7 @@
 package io.github.rustjava.person.bench;
 
-import io.github.rustjava.person.internal.Backend;
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.Operations;
+import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,11 +35,11 @@ public class BoundaryBench {
     @Param({"BUILD_TIME_COMPILER", "FFM", "JNI"})
     public io.github.rustjava.person.bench.Backend backend;
 
-    private Backend raw;
+    private Operations raw;
 
     @Setup
     public void open() {
-        raw = GuestPersonApi.marshalling(backend.guest());
+        raw = ManagedPersonApi.marshalling(backend.guest());
     }
 
     @TearDown

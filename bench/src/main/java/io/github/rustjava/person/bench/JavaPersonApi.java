@@ -78,6 +78,17 @@ final class JavaPersonApi implements PersonApi {
         }
     }
 
+    /** This baseline keeps no Rust persons, so it reclaims none. */
+    @Override
+    public long leakedHandles() {
+        return 0;
+    }
+
+    @Override
+    public void reload(java.nio.file.Path wasm) {
+        throw new UnsupportedOperationException("the plain-Java baseline runs no module");
+    }
+
     @Override
     public void close() {
         lock.lock();

@@ -5,9 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.github.rustjava.person.PersonApi;
-import io.github.rustjava.person.internal.Abi;
+import io.github.rustjava.person.internal.Ffi;
 import io.github.rustjava.person.internal.Guest;
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Rust crate built for the host ({@code libperson.so}, {@code make native}) and called through
  * the Foreign Function and Memory API. It only supplies a {@link Guest}: every rule of the API
- * (marshalling, handles, errors) is {@link GuestPersonApi}'s, shared with the Wasm engines.
+ * (marshalling, handles, errors) is {@link ManagedPersonApi}'s, shared with the Wasm engines.
  *
  * <p><b>Downcall handles.</b> The library's path is only known at run time, so a handle bound to
  * a symbol cannot be a {@code static final} constant. Each handle is therefore linked without a
@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>Pointers as {@code long}.</b> Pointers and {@code size_t} are declared {@code JAVA_LONG}:
  * on LP64 targets both are 64-bit integers passed in the same registers, and {@link Guest} speaks
  * in {@code long} addresses anyway, so no {@link MemorySegment} is made per call. The layout check
- * in {@link GuestPersonApi} fails the open if the library's pointers are not 8 bytes.
+ * in {@link ManagedPersonApi} fails the open if the library's pointers are not 8 bytes.
  */
 public final class FfmPersonApi {
     private FfmPersonApi() {}
@@ -81,12 +81,12 @@ public final class FfmPersonApi {
      * {@code rust-wasm/target/release/libperson.so} after {@code make native}).
      *
      * @throws IllegalStateException if the library cannot be loaded or lacks a symbol, or if its
-     *     struct layout differs from {@link Abi#LP64}
+     *     struct layout differs from {@link Ffi#LP64}
      * @throws IllegalCallerException if native access is denied to this code
      */
     public static PersonApi open(Path nativeLibrary) {
         Library library = Library.of(Objects.requireNonNull(nativeLibrary, "nativeLibrary"));
-        return GuestPersonApi.open(() -> new FfmGuest(library));
+        return ManagedPersonApi.open(() -> new FfmGuest(library));
     }
 
     /** The raw guest over the library at {@code nativeLibrary}, for the boundary benchmark. */
@@ -178,8 +178,8 @@ public final class FfmPersonApi {
         }
 
         @Override
-        public Abi.Layout expectedLayout() {
-            return Abi.LP64;
+        public Ffi.Layout expectedLayout() {
+            return Ffi.LP64;
         }
 
         // invokeExact declares Throwable; a downcall throws nothing checked, so anything thrown is

@@ -1,9 +1,9 @@
 package io.github.rustjava.person.graal;
 
 import io.github.rustjava.person.PersonApi;
-import io.github.rustjava.person.internal.Abi;
+import io.github.rustjava.person.internal.Ffi;
 import io.github.rustjava.person.internal.Guest;
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,7 +21,7 @@ import org.graalvm.polyglot.io.ByteSequence;
 /**
  * The library's own {@code person.wasm}, run by GraalWasm instead of Chicory: a peer backend for
  * the benchmarks. It only supplies a {@link Guest}; every rule of the API (marshalling, handles,
- * errors, replacing a trapped instance) is {@link GuestPersonApi}'s, shared with the other engines.
+ * errors, replacing a trapped instance) is {@link ManagedPersonApi}'s, shared with the other engines.
  *
  * <p><b>Optimizing runtime.</b> GraalWasm is a Truffle language. On a stock JDK with the polyglot
  * jars on the class path it runs in Truffle's fallback runtime: interpreter only, no partial
@@ -38,7 +38,7 @@ import org.graalvm.polyglot.io.ByteSequence;
  * for one instance serves the next one (after a trap, or in another api).
  *
  * <p><b>Threads.</b> A GraalWasm context may be used by one thread at a time. {@link
- * GuestPersonApi} holds its lock around every call, including the Cleaner's frees, so that holds.
+ * ManagedPersonApi} holds its lock around every call, including the Cleaner's frees, so that holds.
  */
 public final class GraalWasmPersonApi {
     private GraalWasmPersonApi() {}
@@ -68,22 +68,22 @@ public final class GraalWasmPersonApi {
     /**
      * Opens an api over a fresh GraalWasm instance of the library's module.
      *
-     * @throws IllegalStateException if the module's struct layout differs from {@link Abi#WASM32}
+     * @throws IllegalStateException if the module's struct layout differs from {@link Ffi#WASM32}
      */
     public static PersonApi open() {
-        return GuestPersonApi.open(() -> new WasmGuest(Shared.SOURCE));
+        return ManagedPersonApi.open(() -> new WasmGuest(Shared.SOURCE));
     }
 
     /**
      * Opens an api over another wasm32 build of the same crate, e.g. the tests' fault-injection
      * build, whose panics are real.
      *
-     * @throws IllegalStateException if the module's struct layout differs from {@link Abi#WASM32}
+     * @throws IllegalStateException if the module's struct layout differs from {@link Ffi#WASM32}
      * @throws org.graalvm.polyglot.PolyglotException if GraalWasm cannot load the module
      */
     public static PersonApi open(byte[] module) {
         Source source = source(module.clone(), "person-build.wasm");
-        return GuestPersonApi.open(() -> new WasmGuest(source));
+        return ManagedPersonApi.open(() -> new WasmGuest(source));
     }
 
     private static Source source(byte[] module, String name) {
@@ -147,7 +147,7 @@ public final class GraalWasmPersonApi {
         private final long panicMessage;
         /** The memory's size in bytes when last asked: a lower bound, as memory never shrinks. */
         private long memorySize;
-        /** strlen's buffer, reused: calls on a guest never overlap ({@link GuestPersonApi}'s lock). */
+        /** strlen's buffer, reused: calls on a guest never overlap ({@link ManagedPersonApi}'s lock). */
         private final byte[] chunk = new byte[STRLEN_CHUNK];
         private boolean closed;
 
@@ -190,8 +190,8 @@ public final class GraalWasmPersonApi {
         }
 
         @Override
-        public Abi.Layout expectedLayout() {
-            return Abi.WASM32;
+        public Ffi.Layout expectedLayout() {
+            return Ffi.WASM32;
         }
 
         // Addresses are below 4 GiB (wasm32), so an (int) cast keeps the i32 bit pattern the

@@ -1,9 +1,9 @@
 package io.github.rustjava.person.jni;
 
 import io.github.rustjava.person.PersonApi;
-import io.github.rustjava.person.internal.Abi;
+import io.github.rustjava.person.internal.Ffi;
 import io.github.rustjava.person.internal.Guest;
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -12,7 +12,7 @@ import java.util.Objects;
  * The seed's static linking, redone for the JVM: {@code libperson.a} and a small JNI shim
  * ({@code bench/src/main/c/person_jni.c}) linked into one shared object, {@code libperson_jni.so}
  * ({@code make bench-build}). Like every backend it only supplies a {@link Guest}; the API's
- * rules are {@link GuestPersonApi}'s.
+ * rules are {@link ManagedPersonApi}'s.
  */
 public final class JniPersonApi {
     private JniPersonApi() {}
@@ -24,11 +24,11 @@ public final class JniPersonApi {
      * Opens an api over the JNI library at {@code jniLibrary}.
      *
      * @throws IllegalStateException if the library is missing, cannot be loaded, or a different
-     *     one was loaded before, or if its struct layout differs from {@link Abi#LP64}
+     *     one was loaded before, or if its struct layout differs from {@link Ffi#LP64}
      */
     public static PersonApi open(Path jniLibrary) {
         load(Objects.requireNonNull(jniLibrary, "jniLibrary"));
-        return GuestPersonApi.open(JniGuest::new);
+        return ManagedPersonApi.open(JniGuest::new);
     }
 
     /** The raw guest over the JNI library at {@code jniLibrary}, for the boundary benchmark. */
@@ -112,8 +112,8 @@ public final class JniPersonApi {
         private final long panicMessage = Natives.panicMessageAddress();
 
         @Override
-        public Abi.Layout expectedLayout() {
-            return Abi.LP64;
+        public Ffi.Layout expectedLayout() {
+            return Ffi.LP64;
         }
 
         @Override

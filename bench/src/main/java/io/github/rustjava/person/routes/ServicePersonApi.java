@@ -3,9 +3,9 @@ package io.github.rustjava.person.routes;
 import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.RustError;
 import io.github.rustjava.person.RustPanicException;
-import io.github.rustjava.person.internal.Abi;
-import io.github.rustjava.person.internal.Backend;
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.Ffi;
+import io.github.rustjava.person.internal.Operations;
+import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -30,10 +30,10 @@ public final class ServicePersonApi {
 
     /** Starts a server from {@code binary} on a free loopback port; a fresh one replaces it after a failure. */
     public static PersonApi open(Path binary) {
-        return GuestPersonApi.openBackend(() -> new Service(binary));
+        return ManagedPersonApi.openBackend(() -> new Service(binary));
     }
 
-    private static final class Service implements Backend {
+    private static final class Service implements Operations {
         private static final String LISTENING = "listening on ";
         private static final long MAX_NAME_BYTES = 16L * 1024 * 1024 - 64;
 
@@ -75,7 +75,7 @@ public final class ServicePersonApi {
         /** An id from a 200 answer, or 0 with {@link #lastStatus} from the answer's word. */
         private long id(HttpResponse<byte[]> response) {
             if (response.statusCode() == 200) {
-                lastStatus = Abi.OK;
+                lastStatus = Ffi.OK;
                 return Long.parseLong(text(response).trim());
             }
             lastStatus = status(text(response).trim());
@@ -86,17 +86,17 @@ public final class ServicePersonApi {
             switch (word) {
                 case "InvalidUtf8":
                 case "NulInName":
-                    return Abi.INVALID_UTF8;
+                    return Ffi.INVALID_UTF8;
                 case "UnderAge":
-                    return Abi.UNDER_AGE;
+                    return Ffi.UNDER_AGE;
                 case "AgeOverflow":
-                    return Abi.AGE_OVERFLOW;
+                    return Ffi.AGE_OVERFLOW;
                 case "Panic":
-                    return Abi.PANIC;
+                    return Ffi.PANIC;
                 case "TooLarge":
-                    return Abi.OUT_OF_MEMORY;
+                    return Ffi.OUT_OF_MEMORY;
                 default:
-                    return Abi.NULL_POINTER; // UnknownId, BadRequest: the api reports them as such
+                    return Ffi.NULL_POINTER; // UnknownId, BadRequest: the api reports them as such
             }
         }
 

@@ -3,9 +3,9 @@ package io.github.rustjava.person.routes;
 import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.RustError;
 import io.github.rustjava.person.RustPanicException;
-import io.github.rustjava.person.internal.Abi;
-import io.github.rustjava.person.internal.Backend;
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.Ffi;
+import io.github.rustjava.person.internal.Operations;
+import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -35,10 +35,10 @@ public final class SharedMemoryPersonApi {
 
     /** Starts a server from {@code binary} on a fresh file; a fresh one replaces it after a failure. */
     public static PersonApi open(Path binary) {
-        return GuestPersonApi.openBackend(() -> new Channel(binary));
+        return ManagedPersonApi.openBackend(() -> new Channel(binary));
     }
 
-    private static final class Channel implements Backend {
+    private static final class Channel implements Operations {
         // The header of person-shm's README; every field little-endian at a fixed offset.
         private static final int MAGIC = 0x4D485350; // "PSHM"
         private static final long OFF_MAGIC = 0, OFF_VERSION = 4, OFF_STATE = 8, OFF_OP = 12, OFF_STATUS = 16;
@@ -139,7 +139,7 @@ public final class SharedMemoryPersonApi {
             long answer = slot.get(LONG, OFF_ID);
             done();
             if (status != 0) {
-                lastStatus = status == UNKNOWN_ID ? Abi.NULL_POINTER : status;
+                lastStatus = status == UNKNOWN_ID ? Ffi.NULL_POINTER : status;
                 return 0;
             }
             return answer;

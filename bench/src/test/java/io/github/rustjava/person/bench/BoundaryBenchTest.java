@@ -3,7 +3,7 @@ package io.github.rustjava.person.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -14,7 +14,7 @@ class BoundaryBenchTest {
     @ParameterizedTest
     @EnumSource(value = Backend.class, names = {"BUILD_TIME_COMPILER", "FFM", "JNI"})
     void theRawRoundTripGivesTheSeedsAnswerAndFreesEverything(Backend backend) {
-        try (io.github.rustjava.person.internal.Backend raw = GuestPersonApi.marshalling(backend.guest())) {
+        try (io.github.rustjava.person.internal.Operations raw = ManagedPersonApi.marshalling(backend.guest())) {
             long before = raw.liveAllocations();
             long alice = raw.createPerson("Alice".getBytes(StandardCharsets.UTF_8), 30);
             long older = raw.getPersonDetails(alice);

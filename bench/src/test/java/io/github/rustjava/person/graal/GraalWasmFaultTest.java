@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.PersonHandle;
 import io.github.rustjava.person.RustPanicException;
+import io.github.rustjava.person.tck.Fixtures;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** Real faults from the fault-injection build become RustPanicException, and the api survives them. */
 class GraalWasmFaultTest {
 
     private static PersonApi faultsApi() throws IOException {
-        // The library's test fixture, built by `make wasm` and committed beside the library's tests.
-        return GraalWasmPersonApi.open(Files.readAllBytes(Path.of(System.getProperty("person.faults.wasm"))));
+        return GraalWasmPersonApi.open(Fixtures.faultsModule());
     }
 
     @Test

@@ -1,9 +1,9 @@
 package io.github.rustjava.person.cli;
 
 import io.github.rustjava.person.Engine;
+import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.PersonHandle;
-import io.github.rustjava.person.internal.ChicoryGuest;
-import io.github.rustjava.person.internal.GuestPersonApi;
+import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -49,7 +49,7 @@ final class Soak implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--round-trips must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (GuestPersonApi api = GuestPersonApi.open(() -> ChicoryGuest.load(engine))) {
+        try (ManagedPersonApi api = (ManagedPersonApi) PersonApi.wasm(engine)) {
             // Warm up over every name size first: memory grows to its working size here.
             for (long i = 0; i < 4L * SIZES; i++) {
                 roundTrip(api, i);
@@ -80,7 +80,7 @@ final class Soak implements Callable<Integer> {
         }
     }
 
-    private static void roundTrip(GuestPersonApi api, long i) {
+    private static void roundTrip(ManagedPersonApi api, long i) {
         try (PersonHandle p = api.createPerson(name(i), 18 + (int) (i % 60))) {
             PersonHandle older = api.personDetails(p).orElseThrow();
             try (older) {

@@ -2,6 +2,8 @@ package io.github.rustjava.person.internal;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
@@ -11,21 +13,24 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExportSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.ValType;
+import io.github.rustjava.person.CallInterruptedException;
 import io.github.rustjava.person.Engine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
- * The Wasm backend: {@code person.wasm} in a Chicory instance. The three engines differ only in
- * the {@link Machine} that executes the code; exports, memory access and fault handling are the
- * same, through the typed exports the build-time compiler generates.
+ * The Wasm guest: a person module in an instance of the Wasm runtime. The three engines differ only
+ * in the {@link Machine} that executes the code; memory access and fault handling are the same.
+ * This class and {@link CompiledFunctions} are the only ones that use the runtime's API.
  */
 public final class ChicoryGuest implements Guest {
 
@@ -35,17 +40,22 @@ public final class ChicoryGuest implements Guest {
      */
     public static final int DEFAULT_MAX_PAGES = 8192;
 
-    /** Bytes read per bulk read while looking for a NUL: most names fit in the first one. */
+    private static final int PAGE = 65536;
+
+    /** Bytes read per bulk read while looking for a NUL: most strings fit in the first one. */
     private static final int STRLEN_CHUNK = 64;
 
-    /** The full module, for the interpreter and the runtime compiler. Parsed once. */
-    private static final class Parsed {
+    /** The panic hook's buffer size in ffi.rs: a panic message is never read further than this. */
+    private static final int PANIC_MESSAGE_CAPACITY = 1024;
+
+    /** The shipped module, parsed once, for the interpreter and the runtime compiler. */
+    private static final class Shipped {
         static final WasmModule MODULE = parse();
 
         private static WasmModule parse() {
             try (InputStream in = ChicoryGuest.class.getResourceAsStream("/io/github/rustjava/person/person.wasm")) {
                 if (in == null) {
-                    throw new IllegalStateException("person.wasm is missing from the classpath");
+                    throw new IllegalStateException("person.wasm is missing from the library jar");
                 }
                 return Parser.parse(in);
             } catch (IOException e) {
@@ -54,282 +64,283 @@ public final class ChicoryGuest implements Guest {
         }
     }
 
-    /** Bytecode for the runtime compiler, generated on first use and shared by later instances. */
-    private static final class Compiled {
-        static final Function<Instance, Machine> FACTORY = MachineFactoryCompiler.compile(Parsed.MODULE);
+    /** The shipped module as bytecode for the runtime compiler, made on first use and shared. */
+    private static final class ShippedCompiled {
+        static final Function<Instance, Machine> FACTORY = compiler(Shipped.MODULE);
     }
 
     /**
-     * Direct calls into the build-time compiled module. The typed exports go through Chicory's
-     * generic entry point: a {@code long[]} for the arguments, another for the result, and a
-     * 249-way switch too large for the JIT to inline. The compiler also emits each Wasm function
-     * as a public static method of this package, {@code PersonModuleMachineFuncGroup_<g>.func_<i>},
-     * taking the Wasm arguments, the memory and the instance; constant method handles to those let
-     * the JIT inline a call like any Java call. Chicory plans to generate such calls itself
-     * (dylibso/chicory#964); until then this finds them by name, and falls back to the typed
-     * exports if a compiler version names them otherwise ({@code DirectCallsTest} fails then).
+     * A person module checked and ready to instantiate on one engine. Instances made from one
+     * loader share its parsed module and compiled code, so replacing a broken instance costs only
+     * the instantiation.
      */
-    private static final class Direct {
-        static final MethodHandle CREATE_PERSON = find("create_person", int.class, int.class, int.class);
-        static final MethodHandle GET_PERSON_DETAILS = find("get_person_details", int.class, int.class);
-        static final MethodHandle FREE_PERSON = find("free_person", void.class, int.class);
-        static final MethodHandle GET_ERROR_MESSAGE = find("get_error_message", int.class);
-        static final MethodHandle FREE_ERROR = find("free_error", void.class, int.class);
-        static final MethodHandle LAST_STATUS = find("last_status", int.class);
-        static final MethodHandle LIVE_ALLOCATIONS = find("live_allocations", long.class);
-        static final boolean AVAILABLE = CREATE_PERSON != null && GET_PERSON_DETAILS != null
-                && FREE_PERSON != null && GET_ERROR_MESSAGE != null && FREE_ERROR != null
-                && LAST_STATUS != null && LIVE_ALLOCATIONS != null;
+    public static final class Loader {
+        private final WasmModule module;
+        private final Function<Instance, Machine> machine; // null: the interpreter
+        private final boolean buildTimeCompiled;
+        private final boolean shipped;
+        private final int maxPages;
 
-        /** The static method for export {@code name}, typed {@code (params..., Memory, Instance) -> result}; null if absent. */
-        private static MethodHandle find(String name, Class<?> result, Class<?>... params) {
-            WasmModule module = PersonModule.load();
-            ExportSection exports = module.exportSection();
-            int index = -1;
-            for (int i = 0; i < exports.exportCount(); i++) {
-                Export e = exports.getExport(i);
-                if (e.exportType() == ExternalType.FUNCTION && e.name().equals(name)) {
-                    index = e.index();
-                }
+        private Loader(WasmModule module, Function<Instance, Machine> machine, boolean buildTimeCompiled,
+                boolean shipped, int maxPages) {
+            this.module = module;
+            this.machine = machine;
+            this.buildTimeCompiled = buildTimeCompiled;
+            this.shipped = shipped;
+            this.maxPages = maxPages;
+            int initial = initialPages(module);
+            if (maxPages < initial || maxPages > MemoryLimits.MAX_PAGES / 2) {
+                throw new IllegalArgumentException("the memory cap must be between " + initial + " pages ("
+                        + initial * 64 + " KiB, what the module needs to start) and 2 GiB; got " + maxPages + " pages");
             }
-            MethodType type = MethodType.methodType(result, params).appendParameterTypes(Memory.class, Instance.class);
-            for (int group = 0; index >= 0; group++) {
-                Class<?> functions;
-                try {
-                    functions = Class.forName(PersonModule.class.getName() + "MachineFuncGroup_" + group);
-                } catch (ClassNotFoundException e) {
-                    return null;
-                }
-                try {
-                    return MethodHandles.lookup().findStatic(functions, "func_" + index, type);
-                } catch (NoSuchMethodException | IllegalAccessException e) {
-                    // in another group
-                }
+        }
+
+        /** The module this library ships, on {@code engine}. */
+        public static Loader shipped(Engine engine, int maxPages) {
+            switch (engine) {
+                case INTERPRETER:
+                    return new Loader(Shipped.MODULE, null, false, true, maxPages);
+                case RUNTIME_COMPILER:
+                    return new Loader(Shipped.MODULE, ShippedCompiled.FACTORY, false, true, maxPages);
+                case BUILD_TIME_COMPILER:
+                    return new Loader(PersonModule.load(), PersonModule::create, true, true, maxPages);
+                default:
+                    throw new IllegalArgumentException("unknown engine " + engine);
             }
-            return null;
+        }
+
+        /**
+         * A module from outside the jar, checked before anything of it runs: a Wasm binary that
+         * exports every function of {@link Ffi.Export} with its exact wasm32 type and a memory,
+         * imports nothing and has no start function. Its ABI version and layout are checked when
+         * it is instantiated.
+         *
+         * @throws IllegalArgumentException naming the first problem; for the build-time compiler,
+         *     which only knows the shipped module
+         */
+        public static Loader untrusted(byte[] wasm, Engine engine, int maxPages) {
+            if (engine == Engine.BUILD_TIME_COMPILER) {
+                throw new IllegalArgumentException("Engine.BUILD_TIME_COMPILER runs only the module compiled into "
+                        + "this library; load another module with Engine.INTERPRETER or Engine.RUNTIME_COMPILER");
+            }
+            WasmModule module = check(wasm);
+            return new Loader(module, engine == Engine.RUNTIME_COMPILER ? compiler(module) : null, false, false, maxPages);
+        }
+
+        /** Whether this is the module the library ships, whose results are trusted. */
+        public boolean shipped() {
+            return shipped;
+        }
+
+        /** Fresh instances with their marshalling, which checks each one's ABI version and layout. */
+        public java.util.function.Supplier<Operations> operations() {
+            return () -> new Marshalling(instantiate(), shipped);
+        }
+
+        /** A fresh instance; its ABI version and layout are checked by {@link Marshalling}. */
+        public ChicoryGuest instantiate() {
+            Instance.Builder builder = Instance.builder(module)
+                    .withMemoryLimits(new MemoryLimits(initialPages(module), maxPages))
+                    .withMemoryFactory(ByteArrayMemory::new);
+            if (machine != null) {
+                builder.withMachineFactory(machine);
+            }
+            return new ChicoryGuest(builder.build(), buildTimeCompiled && CompiledFunctions.AVAILABLE);
         }
     }
 
-    private final PersonModuleInterface_ModuleExports exports;
-    private final Instance instance;
-    /** Whether calls go straight to the compiled functions ({@link Direct}), not through exports. */
-    private final boolean direct;
+    private static Function<Instance, Machine> compiler(WasmModule module) {
+        try {
+            return MachineFactoryCompiler.compile(module);
+        } catch (NoClassDefFoundError e) {
+            throw new IllegalStateException("Engine.RUNTIME_COMPILER needs the runtime's compiler: add the dependency "
+                    + "com.dylibso.chicory:compiler (on the module path, also --add-modules com.dylibso.chicory.compiler)", e);
+        }
+    }
+
+    private static int initialPages(WasmModule module) {
+        return module.memorySection().orElseThrow().getMemory(0).limits().initialPages();
+    }
+
+    /**
+     * Parses {@code wasm} and checks what the library needs of it before anything in it runs.
+     *
+     * @throws IllegalArgumentException naming the first problem
+     */
+    static WasmModule check(byte[] wasm) {
+        if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm') {
+            throw new IllegalArgumentException("not a WebAssembly module (no \\0asm header)");
+        }
+        WasmModule module;
+        try {
+            module = Parser.parse(wasm);
+        } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("not a valid WebAssembly module: " + e.getMessage(), e);
+        }
+        if (module.importSection().importCount() > 0) {
+            Import i = module.importSection().getImport(0);
+            throw new IllegalArgumentException("imports " + i.module() + "." + i.name() + ", which is not provided");
+        }
+        if (module.startSection().isPresent()) {
+            throw new IllegalArgumentException("has a start function, which this library does not run");
+        }
+        ExportSection exports = module.exportSection();
+        for (Ffi.Export wanted : Ffi.Export.values()) {
+            Export found = null;
+            for (int i = 0; i < exports.exportCount(); i++) {
+                Export e = exports.getExport(i);
+                if (e.name().equals(wanted.symbol)) {
+                    found = e;
+                }
+            }
+            if (found == null || found.exportType() != ExternalType.FUNCTION) {
+                throw new IllegalArgumentException("missing export " + wanted.symbol);
+            }
+            FunctionType type = module.functionSection().getFunctionType(found.index(), module.typeSection());
+            List<Ffi.WasmType> params = wasmTypes(type.params());
+            List<Ffi.WasmType> results = wasmTypes(type.returns());
+            if (params == null || results == null
+                    || !params.equals(wanted.wasmParams()) || !results.equals(wanted.wasmResults())) {
+                throw new IllegalArgumentException(wanted.symbol + " has type "
+                        + Ffi.Export.signature(names(type.params()), names(type.returns()))
+                        + ", expected " + wanted.wasmSignature());
+            }
+        }
+        boolean memory = false;
+        for (int i = 0; i < exports.exportCount(); i++) {
+            Export e = exports.getExport(i);
+            memory |= e.exportType() == ExternalType.MEMORY && e.name().equals(Ffi.MEMORY);
+        }
+        if (!memory || module.memorySection().isEmpty()) {
+            throw new IllegalArgumentException("missing export " + Ffi.MEMORY + " (its own linear memory)");
+        }
+        return module;
+    }
+
+    /** The types as the boundary knows them, or null if one is neither i32 nor i64. */
+    private static List<Ffi.WasmType> wasmTypes(List<ValType> types) {
+        List<Ffi.WasmType> out = new ArrayList<>();
+        for (ValType t : types) {
+            if (t.equals(ValType.I32)) {
+                out.add(Ffi.WasmType.I32);
+            } else if (t.equals(ValType.I64)) {
+                out.add(Ffi.WasmType.I64);
+            } else {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    private static List<String> names(List<ValType> types) {
+        List<String> out = new ArrayList<>();
+        for (ValType t : types) {
+            out.add(t.toString().toLowerCase(java.util.Locale.ROOT));
+        }
+        return out;
+    }
+
+    /** The exports through the runtime's exported functions: every engine, every module. */
+    private static final class ExportedFunctions implements WasmExports {
+        private final ExportFunction createPerson;
+        private final ExportFunction getPersonDetails;
+        private final ExportFunction freePerson;
+        private final ExportFunction getErrorMessage;
+        private final ExportFunction freeError;
+        private final ExportFunction alloc;
+        private final ExportFunction dealloc;
+        private final ExportFunction lastStatus;
+        private final ExportFunction liveAllocations;
+        private final ExportFunction abiLayout;
+        private final ExportFunction panicMessage;
+
+        ExportedFunctions(Instance instance) {
+            createPerson = instance.export(Ffi.Export.CREATE_PERSON.symbol);
+            getPersonDetails = instance.export(Ffi.Export.GET_PERSON_DETAILS.symbol);
+            freePerson = instance.export(Ffi.Export.FREE_PERSON.symbol);
+            getErrorMessage = instance.export(Ffi.Export.GET_ERROR_MESSAGE.symbol);
+            freeError = instance.export(Ffi.Export.FREE_ERROR.symbol);
+            alloc = instance.export(Ffi.Export.ALLOC.symbol);
+            dealloc = instance.export(Ffi.Export.DEALLOC.symbol);
+            lastStatus = instance.export(Ffi.Export.LAST_STATUS.symbol);
+            liveAllocations = instance.export(Ffi.Export.LIVE_ALLOCATIONS.symbol);
+            abiLayout = instance.export(Ffi.Export.ABI_LAYOUT.symbol);
+            panicMessage = instance.export(Ffi.Export.PANIC_MESSAGE.symbol);
+        }
+
+        @Override public int createPerson(int name, int age) { return (int) createPerson.apply(name, age)[0]; }
+        @Override public int getPersonDetails(int person) { return (int) getPersonDetails.apply(person)[0]; }
+        @Override public void freePerson(int person) { freePerson.apply(person); }
+        @Override public int getErrorMessage() { return (int) getErrorMessage.apply()[0]; }
+        @Override public void freeError(int error) { freeError.apply(error); }
+        @Override public int alloc(int len) { return (int) alloc.apply(len)[0]; }
+        @Override public void dealloc(int ptr, int len) { dealloc.apply(ptr, len); }
+        @Override public int lastStatus() { return (int) lastStatus.apply()[0]; }
+        @Override public long liveAllocations() { return liveAllocations.apply()[0]; }
+        @Override public int abiLayout(int query) { return (int) abiLayout.apply(query)[0]; }
+        @Override public int panicMessage() { return (int) panicMessage.apply()[0]; }
+    }
+
+    private final WasmExports exports;
     private final Memory memory;
     /** Where the panic hook writes; read without calling into a trapped instance. */
     private final int panicMessage;
 
-    private ChicoryGuest(Instance instance, boolean buildTimeCompiled) {
-        this.exports = new PersonModuleInterface_ModuleExports(instance);
-        this.instance = instance;
-        this.direct = buildTimeCompiled && Direct.AVAILABLE;
-        this.memory = exports.memory();
+    private ChicoryGuest(Instance instance, boolean direct) {
+        this.exports = direct ? new CompiledFunctions(instance) : new ExportedFunctions(instance);
+        this.memory = instance.memory();
         this.panicMessage = exports.panicMessage();
         if (direct) {
             // The JVM links a method-handle call site on its first run, which takes about a
             // millisecond in a fresh JVM. Run each once here with null arguments, which Rust
             // answers without touching its heap, so the first real call starts fast
             // (get_error_message has no such argument: it links on first use).
-            createPerson(0, 0);
-            getPersonDetails(0);
-            freePerson(0);
-            freeError(0);
-            lastStatus();
-            liveAllocations();
+            exports.createPerson(0, 0);
+            exports.getPersonDetails(0);
+            exports.freePerson(0);
+            exports.freeError(0);
+            exports.lastStatus();
+            exports.liveAllocations();
         }
     }
 
-    /** Instantiates the shipped module on {@code engine}, with {@link #DEFAULT_MAX_PAGES}. */
+    /** The shipped module on {@code engine}, with {@link #DEFAULT_MAX_PAGES}. */
     public static ChicoryGuest load(Engine engine) {
-        return load(engine, DEFAULT_MAX_PAGES);
+        return Loader.shipped(engine, DEFAULT_MAX_PAGES).instantiate();
     }
 
-    /** Instantiates the shipped module on {@code engine}, with at most {@code maxPages} of memory. */
-    public static ChicoryGuest load(Engine engine, int maxPages) {
-        switch (engine) {
-            case INTERPRETER:
-                return instantiate(Parsed.MODULE, null, maxPages, false);
-            case RUNTIME_COMPILER:
-                return instantiate(Parsed.MODULE, Compiled.FACTORY, maxPages, false);
-            case BUILD_TIME_COMPILER:
-                return instantiate(PersonModule.load(), PersonModule::create, maxPages, true);
-            default:
-                throw new IllegalArgumentException("unknown engine " + engine);
-        }
+    /** Whether calls go straight to the compiled functions (the build-time compiler only). */
+    boolean directCalls() {
+        return exports instanceof CompiledFunctions;
     }
 
-    /**
-     * Instantiates another build of the same crate (the tests use the fault-injection build). The
-     * build-time compiler only knows the shipped module, so it is not offered here.
-     */
-    public static ChicoryGuest load(WasmModule module, Engine engine, int maxPages) {
-        switch (engine) {
-            case INTERPRETER:
-                return instantiate(module, null, maxPages, false);
-            case RUNTIME_COMPILER:
-                return instantiate(module, MachineFactoryCompiler.compile(module), maxPages, false);
-            default:
-                throw new IllegalArgumentException(engine + " runs only the shipped module");
-        }
+    @Override
+    public Ffi.Layout expectedLayout() {
+        return Ffi.WASM32;
     }
 
-    /**
-     * @param machine null for Chicory's interpreter
-     * @param buildTimeCompiled whether {@code machine} runs the build-time compiled shipped module
-     */
-    private static ChicoryGuest instantiate(
-            WasmModule module, Function<Instance, Machine> machine, int maxPages, boolean buildTimeCompiled) {
-        int initial = module.memorySection().orElseThrow().getMemory(0).limits().initialPages();
-        if (maxPages < initial || maxPages > MemoryLimits.MAX_PAGES / 2) {
-            throw new IllegalArgumentException("the memory cap must be between " + initial + " pages ("
-                    + initial * 64 + " KiB, what the module needs to start) and 2 GiB; got " + maxPages + " pages");
-        }
-        Instance.Builder builder = Instance.builder(module)
-                .withMemoryLimits(new MemoryLimits(initial, maxPages))
-                .withMemoryFactory(ByteArrayMemory::new);
-        if (machine != null) {
-            builder.withMachineFactory(machine);
-        }
-        return new ChicoryGuest(builder.build(), buildTimeCompiled);
-    }
+    // Wasm32 pointers are i32; linear memory stays below 2 GiB (the cap's limit), so int casts of
+    // addresses are exact, and results are read back as unsigned.
 
-    /** Bytes of linear memory the instance has grown to: a soak run watches it for creep. */
+    @Override public long createPerson(long name, int age) { return Integer.toUnsignedLong(exports.createPerson((int) name, age)); }
+    @Override public long getPersonDetails(long person) { return Integer.toUnsignedLong(exports.getPersonDetails((int) person)); }
+    @Override public void freePerson(long person) { exports.freePerson((int) person); }
+    @Override public long getErrorMessage() { return Integer.toUnsignedLong(exports.getErrorMessage()); }
+    @Override public void freeError(long error) { exports.freeError((int) error); }
+    @Override public long alloc(long len) { return len > Integer.MAX_VALUE ? 0 : Integer.toUnsignedLong(exports.alloc((int) len)); }
+    @Override public void dealloc(long ptr, long len) { exports.dealloc((int) ptr, (int) len); }
+    @Override public int lastStatus() { return exports.lastStatus(); }
+    @Override public long liveAllocations() { return exports.liveAllocations(); }
+    @Override public int abiLayout(int query) { return exports.abiLayout(query); }
+
     @Override
     public long memorySize() {
-        return (long) memory.pages() * 65536;
+        return (long) memory.pages() * PAGE;
     }
 
     @Override
-    public Abi.Layout expectedLayout() {
-        return Abi.WASM32;
-    }
-
-    // Wasm32 pointers are i32; linear memory stays below 2 GiB (DEFAULT_MAX_PAGES), so int casts
-    // of addresses are exact.
-
-    // The hot calls go direct on the build-time compiler. invokeExact declares Throwable: what the
-    // compiled code throws is a RuntimeException (a trap) or an Error, rethrown as it is, except a
-    // StackOverflowError, which becomes a ChicoryException as Chicory's own entry point makes it.
-
-    @Override
-    public long createPerson(long name, int age) {
-        if (direct) {
-            try {
-                return Integer.toUnsignedLong((int) Direct.CREATE_PERSON.invokeExact((int) name, age, memory, instance));
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-        }
-        return Integer.toUnsignedLong(exports.createPerson((int) name, age));
-    }
-
-    @Override
-    public long getPersonDetails(long person) {
-        if (direct) {
-            try {
-                return Integer.toUnsignedLong((int) Direct.GET_PERSON_DETAILS.invokeExact((int) person, memory, instance));
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-        }
-        return Integer.toUnsignedLong(exports.getPersonDetails((int) person));
-    }
-
-    @Override
-    public void freePerson(long person) {
-        if (direct) {
-            try {
-                Direct.FREE_PERSON.invokeExact((int) person, memory, instance);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            return;
-        }
-        exports.freePerson((int) person);
-    }
-
-    @Override
-    public long getErrorMessage() {
-        if (direct) {
-            try {
-                return Integer.toUnsignedLong((int) Direct.GET_ERROR_MESSAGE.invokeExact(memory, instance));
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-        }
-        return Integer.toUnsignedLong(exports.getErrorMessage());
-    }
-
-    @Override
-    public void freeError(long error) {
-        if (direct) {
-            try {
-                Direct.FREE_ERROR.invokeExact((int) error, memory, instance);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            return;
-        }
-        exports.freeError((int) error);
-    }
-
-    @Override
-    public long alloc(long len) {
-        if (len > Integer.MAX_VALUE) {
-            return 0;
-        }
-        return Integer.toUnsignedLong(exports.alloc((int) len));
-    }
-
-    @Override
-    public void dealloc(long ptr, long len) {
-        exports.dealloc((int) ptr, (int) len);
-    }
-
-    @Override
-    public int lastStatus() {
-        if (direct) {
-            try {
-                return (int) Direct.LAST_STATUS.invokeExact(memory, instance);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-        }
-        return exports.lastStatus();
-    }
-
-    @Override
-    public long liveAllocations() {
-        if (direct) {
-            try {
-                return (long) Direct.LIVE_ALLOCATIONS.invokeExact(memory, instance);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-        }
-        return exports.liveAllocations();
-    }
-
-    /** Whether the hot calls bypass the typed exports (build-time compiler only). */
-    boolean directCalls() {
-        return direct;
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof StackOverflowError) {
-            throw new ChicoryException("call stack exhausted", t);
-        }
-        if (t instanceof RuntimeException) {
-            throw (RuntimeException) t;
-        }
-        if (t instanceof Error) {
-            throw (Error) t;
-        }
-        throw new IllegalStateException(t); // compiled Wasm throws no checked exception
-    }
-
-    @Override
-    public int abiLayout(int query) {
-        return exports.abiLayout(query);
+    public long memoryLimit() {
+        return (long) memory.maximumPages() * PAGE;
     }
 
     @Override
@@ -362,7 +373,7 @@ public final class ChicoryGuest implements Guest {
         // Bulk reads, one bounds check each instead of one call per byte; the chunk doubles so a
         // short string costs one small read and a long one a few large reads.
         int start = (int) address;
-        int end = memory.pages() * 65536;
+        int end = memory.pages() * PAGE;
         int chunkSize = STRLEN_CHUNK;
         for (int at = start; at < end; at += chunkSize, chunkSize = Math.min(chunkSize * 2, 1 << 16)) {
             byte[] chunk = memory.readBytes(at, Math.min(chunkSize, end - at));
@@ -378,7 +389,7 @@ public final class ChicoryGuest implements Guest {
     public String readCString(long address) {
         // One bulk read covers a short string whole: decode it from there, without a second read.
         int start = (int) address;
-        byte[] first = memory.readBytes(start, Math.min(STRLEN_CHUNK, memory.pages() * 65536 - start));
+        byte[] first = memory.readBytes(start, Math.min(STRLEN_CHUNK, memory.pages() * PAGE - start));
         int nul = Bytes.indexOf(first, (byte) 0);
         if (nul >= 0) {
             return new String(first, 0, nul, StandardCharsets.UTF_8);
@@ -389,16 +400,22 @@ public final class ChicoryGuest implements Guest {
 
     @Override
     public String panicMessage() {
-        return readCString(panicMessage);
-    }
-
-    @Override
-    public long memoryLimit() {
-        return (long) memory.maximumPages() * 65536;
+        // Diagnostic text from a module that just failed: never read past the hook's buffer, and
+        // never throw from here.
+        long size = memorySize();
+        if (panicMessage < 0 || panicMessage >= size) {
+            return "";
+        }
+        byte[] text = memory.readBytes(panicMessage, (int) Math.min(PANIC_MESSAGE_CAPACITY, size - panicMessage));
+        int nul = Bytes.indexOf(text, (byte) 0);
+        return new String(text, 0, nul >= 0 ? nul : text.length, StandardCharsets.UTF_8);
     }
 
     @Override
     public RuntimeException fault(RuntimeException failure) {
+        if (failure instanceof ChicoryInterruptedException) {
+            return new CallInterruptedException("the call was interrupted inside the Wasm module", failure);
+        }
         if (!(failure instanceof ChicoryException)) {
             return null;
         }
@@ -408,6 +425,6 @@ public final class ChicoryGuest implements Guest {
 
     @Override
     public void close() {
-        // A Chicory instance holds only heap objects: dropping it frees it.
+        // An instance holds only heap objects: dropping it frees it.
     }
 }

@@ -5,13 +5,13 @@ package io.github.rustjava.person.internal;
  * Addresses are {@code long} so that wasm32 (linear-memory offsets) and native (real pointers)
  * backends share one signature.
  *
- * <p>Implementations are not thread-safe; {@link GuestPersonApi} serialises all calls. They do no
- * validation and no marshalling: that is written once, in {@link GuestBackend} and {@link GuestPersonApi}.
+ * <p>Implementations are not thread-safe; {@link ManagedPersonApi} serialises all calls. They do no
+ * validation and no marshalling: that is written once, in {@link Marshalling} and {@link ManagedPersonApi}.
  */
 public interface Guest extends AutoCloseable {
 
     /** The layout constants this backend's target must have. */
-    Abi.Layout expectedLayout();
+    Ffi.Layout expectedLayout();
 
     // --- the C ABI of rust-wasm/src/ffi.rs, one method per export ---
 

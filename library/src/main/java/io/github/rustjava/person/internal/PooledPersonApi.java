@@ -14,10 +14,10 @@ import java.util.function.Supplier;
  */
 public final class PooledPersonApi implements PersonApi {
 
-    private final GuestPersonApi[] members;
+    private final ManagedPersonApi[] members;
 
-    public PooledPersonApi(int size, Supplier<GuestPersonApi> member) {
-        members = new GuestPersonApi[size];
+    public PooledPersonApi(int size, Supplier<ManagedPersonApi> member) {
+        members = new ManagedPersonApi[size];
         try {
             for (int i = 0; i < size; i++) {
                 members[i] = member.get();
@@ -33,13 +33,13 @@ public final class PooledPersonApi implements PersonApi {
      * on one instance, whose lock then stays uncontended.
      */
     @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+; getId() is the same number
-    private GuestPersonApi member() {
+    private ManagedPersonApi member() {
         return members[(int) Math.floorMod(Thread.currentThread().getId(), (long) members.length)];
     }
 
-    private GuestPersonApi owner(PersonHandle person) {
+    private ManagedPersonApi owner(PersonHandle person) {
         Objects.requireNonNull(person, "person");
-        for (GuestPersonApi m : members) {
+        for (ManagedPersonApi m : members) {
             if (m.owns(person)) {
                 return m;
             }
@@ -65,15 +65,32 @@ public final class PooledPersonApi implements PersonApi {
     @Override
     public long liveAllocations() {
         long sum = 0;
-        for (GuestPersonApi m : members) {
+        for (ManagedPersonApi m : members) {
             sum += m.liveAllocations();
         }
         return sum;
     }
 
     @Override
+    public long leakedHandles() {
+        long sum = 0;
+        for (ManagedPersonApi m : members) {
+            sum += m.leakedHandles();
+        }
+        return sum;
+    }
+
+    /** Replaces the module of each member in turn; the first refusal stops it (all members check the same bytes). */
+    @Override
+    public void reload(java.nio.file.Path wasm) {
+        for (ManagedPersonApi m : members) {
+            m.reload(wasm);
+        }
+    }
+
+    @Override
     public void close() {
-        for (GuestPersonApi m : members) {
+        for (ManagedPersonApi m : members) {
             if (m != null) {
                 m.close();
             }

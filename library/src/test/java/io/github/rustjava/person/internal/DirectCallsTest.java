@@ -34,18 +34,18 @@ class DirectCallsTest {
             long name = guest.alloc(4);
             guest.write(name, new byte[] {'B', 'o', 'b', 0}, 4);
             long bob = guest.createPerson(name, 40);
-            assertEquals(Abi.OK, guest.lastStatus());
+            assertEquals(Ffi.OK, guest.lastStatus());
             long older = guest.getPersonDetails(bob);
-            assertEquals(41, guest.readInt(older + Abi.WASM32.personAge()));
+            assertEquals(41, guest.readInt(older + Ffi.WASM32.personAge()));
             assertEquals(0, guest.getPersonDetails(guest.createPerson(name, 3)) , "under age");
-            assertEquals(Abi.UNDER_AGE, guest.lastStatus());
+            assertEquals(Ffi.UNDER_AGE, guest.lastStatus());
             guest.freePerson(older);
             guest.freePerson(bob);
             guest.dealloc(name, 4);
             assertEquals(before + 1, guest.liveAllocations(), "only the child is left");
             long error = guest.getErrorMessage();
-            assertEquals(-1, guest.readInt(error + Abi.WASM32.errorCode()));
-            assertEquals("这是一个错误", guest.readCString(guest.readPointer(error + Abi.WASM32.errorMessage())));
+            assertEquals(-1, guest.readInt(error + Ffi.WASM32.errorCode()));
+            assertEquals("这是一个错误", guest.readCString(guest.readPointer(error + Ffi.WASM32.errorMessage())));
             guest.freeError(error);
             assertEquals(before + 1, guest.liveAllocations(), "the error was freed");
         }

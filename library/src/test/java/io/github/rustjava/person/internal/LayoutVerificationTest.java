@@ -20,7 +20,7 @@ class LayoutVerificationTest {
     @EnumSource(Engine.class)
     void theModuleReportsTheWasm32Layout(Engine engine) {
         Guest guest = ChicoryGuest.load(engine);
-        assertDoesNotThrow(() -> Abi.verify(Abi.WASM32, guest::abiLayout));
+        assertDoesNotThrow(() -> Ffi.verify(Ffi.WASM32, guest::abiLayout));
         assertEquals(4, guest.abiLayout(1), "wasm32 pointers are 4 bytes");
         assertEquals(-1, guest.abiLayout(11), "unknown queries answer -1");
     }
@@ -28,7 +28,7 @@ class LayoutVerificationTest {
     @Test
     void aMismatchNamesEveryDifferingField() {
         Guest guest = ChicoryGuest.load(Engine.BUILD_TIME_COMPILER);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Abi.verify(Abi.LP64, guest::abiLayout));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Ffi.verify(Ffi.LP64, guest::abiLayout));
         String m = e.getMessage();
         assertTrue(m.contains("pointer size: module 4, Java 8"), m);
         assertTrue(m.contains("Person.age offset: module 4, Java 8"), m);
@@ -40,8 +40,8 @@ class LayoutVerificationTest {
     void aWrongAbiVersionIsReported() {
         Guest guest = ChicoryGuest.load(Engine.BUILD_TIME_COMPILER);
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Abi.verify(Abi.WASM32, q -> q == 0 ? 99 : guest.abiLayout(q)));
-        assertTrue(e.getMessage().contains("ABI version: module 99, Java 2"), e.getMessage());
+                () -> Ffi.verify(Ffi.WASM32, q -> q == 0 ? 99 : guest.abiLayout(q)));
+        assertEquals("ABI version 99, this library speaks 2", e.getMessage());
     }
 
     /** A real module whose host expects the wrong target: opening must fail before any call, and release the guest. */
@@ -53,7 +53,7 @@ class LayoutVerificationTest {
                 (proxy, method, args) -> {
                     switch (method.getName()) {
                         case "expectedLayout":
-                            return Abi.LP64;
+                            return Ffi.LP64;
                         case "close":
                             closed.set(true);
                             return null;
@@ -65,7 +65,7 @@ class LayoutVerificationTest {
                             }
                     }
                 });
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> GuestPersonApi.open(() -> wrongTarget));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ManagedPersonApi.open(() -> wrongTarget));
         assertTrue(e.getMessage().contains("does not match the Java LP64 constants"), e.getMessage());
         assertTrue(closed.get(), "the rejected guest was closed");
     }

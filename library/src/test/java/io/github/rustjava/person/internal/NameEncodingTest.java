@@ -19,7 +19,7 @@ class NameEncodingTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "Alice", "?", "who?", "??", "张三", "🦀 crab", "a?张", "e\u0301", "\u00ff"})
     void validNamesAreTheJdksUtf8(String name) {
-        assertArrayEquals(name.getBytes(StandardCharsets.UTF_8), GuestPersonApi.utf8(name, NO_LIMIT));
+        assertArrayEquals(name.getBytes(StandardCharsets.UTF_8), ManagedPersonApi.utf8(name, NO_LIMIT));
     }
 
     /**
@@ -29,24 +29,24 @@ class NameEncodingTest {
     @ParameterizedTest
     @ValueSource(strings = {"\uD800", "\uDC00", "a\uD800", "\uDFFFb", "?\uD800?", "Alice\uDBFF", "张\uD800", "\uDC00\uD800"})
     void unpairedSurrogatesAreRefused(String name) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GuestPersonApi.utf8(name, NO_LIMIT));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ManagedPersonApi.utf8(name, NO_LIMIT));
         assertTrue(e.getMessage().contains("unpaired surrogate"), e.getMessage());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"\0", "a\0", "\0b", "abcdefgh\0", "张\0"})
     void nulIsRefused(String name) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GuestPersonApi.utf8(name, NO_LIMIT));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ManagedPersonApi.utf8(name, NO_LIMIT));
         assertTrue(e.getMessage().contains("U+0000"), e.getMessage());
     }
 
     @Test
     void theLimitCountsBytesNotChars() {
-        assertEquals(6, GuestPersonApi.utf8("张三", 6).length);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GuestPersonApi.utf8("张三", 5));
+        assertEquals(6, ManagedPersonApi.utf8("张三", 6).length);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ManagedPersonApi.utf8("张三", 5));
         assertTrue(e.getMessage().contains("a name of 6 UTF-8 bytes is too large: the limit is 5"), e.getMessage());
-        assertEquals(4, GuestPersonApi.utf8("abcd", 4).length);
-        assertThrows(IllegalArgumentException.class, () -> GuestPersonApi.utf8("abcde", 4));
+        assertEquals(4, ManagedPersonApi.utf8("abcd", 4).length);
+        assertThrows(IllegalArgumentException.class, () -> ManagedPersonApi.utf8("abcde", 4));
     }
 
     @Test

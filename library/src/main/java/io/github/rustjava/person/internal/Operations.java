@@ -4,17 +4,17 @@ import io.github.rustjava.person.RustError;
 
 /**
  * One running copy of the Rust Person library, at the level of whole operations. {@link
- * GuestPersonApi} adds everything a user relies on (input checks, handles, locking, exceptions);
+ * ManagedPersonApi} adds everything a user relies on (input checks, handles, locking, exceptions);
  * a backend only carries the calls across.
  *
  * <p>In-process backends (each Chicory engine, FFM, JNI) implement the raw {@link Guest} instead
- * and share {@link GuestBackend}'s memory marshalling. Out-of-process routes (a Rust service, a
+ * and share {@link Marshalling}'s memory marshalling. Out-of-process routes (a Rust service, a
  * shared-memory channel) implement this interface with their own wire format.
  *
- * <p>Implementations are not thread-safe; {@link GuestPersonApi} serialises all calls. A person
+ * <p>Implementations are not thread-safe; {@link ManagedPersonApi} serialises all calls. A person
  * is named by an opaque non-zero {@code long}.
  */
-public interface Backend extends AutoCloseable {
+public interface Operations extends AutoCloseable {
 
     /** Rust's {@code create_person} on a valid UTF-8 name (no NUL); 0 on failure, see {@link #lastStatus()}. */
     long createPerson(byte[] utf8, int age);
@@ -32,7 +32,7 @@ public interface Backend extends AutoCloseable {
     /** Rust's {@code get_error_message}, read and freed with {@code free_error}. */
     RustError errorMessage();
 
-    /** Why the last call returned 0: one of the {@link Abi} status codes. */
+    /** Why the last call returned 0: one of the {@link Ffi} status codes. */
     int lastStatus();
 
     /** Rust heap blocks held for live persons, not counting the backend's own buffers. */
@@ -52,9 +52,17 @@ public interface Backend extends AutoCloseable {
     /**
      * Translates a failure thrown by a call into this backend into the exception to throw, or
      * returns null if it is not a fault of the backend. A backend that returns non-null is broken:
-     * it is closed and replaced, and its persons are gone.
+     * it is replaced, and its persons are moved out of it if {@link #readableAfterFault()}.
      */
     RuntimeException fault(RuntimeException failure);
+
+    /**
+     * Whether {@link #name} and {@link #age} still work after a fault, without running any of the
+     * broken backend's code: true for a Wasm instance, whose memory is a Java array.
+     */
+    default boolean readableAfterFault() {
+        return false;
+    }
 
     /** Releases the backend; after a fault, without calling into the broken guest. Idempotent. */
     @Override

@@ -1,0 +1,1009 @@
+package io.github.rustjava.person.internal;
+
+import io.github.rustjava.person.CallInterruptedException;
+import io.github.rustjava.person.CallTimeoutException;
+import io.github.rustjava.person.Person;
+import io.github.rustjava.person.PersonApi;
+import io.github.rustjava.person.PersonHandle;
+import io.github.rustjava.person.RustError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The one implementation of {@link PersonApi}'s semantics, over any {@link Operations}: input
+ * checks, status-to-exception mapping, locking, handle ownership, reclaiming forgotten handles,
+ * and recovering from a fault of the module without losing a handle. Every backend only carries
+ * calls across, so none of them can drift from the contract.
+ *
+ * <p><b>Faults.</b> When a call into a Wasm instance is abandoned half-way (a trap, an interrupt,
+ * a timeout), the instance's allocator and stack are in an unknown state and it cannot be called
+ * again. Its memory can still be read, though, and a person's block never changes after it is
+ * made. So the api starts a fresh instance, makes each live person again in it from the name and
+ * age read out of the old memory, and points the handles at the new persons. The failed call
+ * throws; every other handle carries on. Backends whose memory cannot be read after a fault (an
+ * out-of-process route whose server died) lose their handles instead, and say so.
+ */
+public final class ManagedPersonApi implements PersonApi {
+
+    private static final System.Logger LOG = System.getLogger(PersonApi.class.getName());
+
+    /** Forgotten handles reported one by one before the api switches to periodic summaries. */
+    static final int LEAK_WARNINGS = 3;
+    /** The least time between two summaries of forgotten handles. */
+    static final long LEAK_SUMMARY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** Stops calls that run past their deadline; one daemon thread for every api in the JVM. */
+    private static final class Watchdog {
+        static final ScheduledThreadPoolExecutor SCHEDULER = create();
+
+        private static ScheduledThreadPoolExecutor create() {
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "person-wasm call timeout");
+                t.setDaemon(true);
+                return t;
+            });
+            s.setRemoveOnCancelPolicy(true);
+            return s;
+        }
+    }
+
+    /** One armed deadline: interrupts the calling thread unless the call ended first. */
+    private static final class Deadline implements Runnable {
+        final Thread thread = Thread.currentThread();
+        ScheduledFuture<?> future;
+        boolean done; // guarded by this
+        boolean fired; // guarded by this
+
+        @Override
+        public synchronized void run() {
+            if (!done) {
+                fired = true;
+                thread.interrupt();
+            }
+        }
+
+        /** Ends the deadline; true if it fired, whose interrupt it then takes back. */
+        boolean disarm() {
+            synchronized (this) {
+                done = true;
+            }
+            future.cancel(false);
+            if (fired) {
+                Thread.interrupted();
+            }
+            return fired;
+        }
+    }
+
+    /** How the api was configured; immutable. */
+    public static final class Options {
+        final long callTimeoutNanos; // 0: none
+        final boolean recordOrigins;
+        /** Makes the loader of a module given as bytes; null when this backend cannot load modules. */
+        final Function<byte[], Supplier<? extends Operations>> modules;
+
+        public Options(long callTimeoutNanos, boolean recordOrigins, Function<byte[], Supplier<? extends Operations>> modules) {
+            this.callTimeoutNanos = callTimeoutNanos;
+            this.recordOrigins = recordOrigins;
+            this.modules = modules;
+        }
+
+        static final Options DEFAULT = new Options(0, Boolean.getBoolean("io.github.rustjava.person.recordHandleOrigins"), null);
+    }
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ReferenceQueue<Handle> forgotten = new ReferenceQueue<>();
+    private final Options options;
+    /** The largest name, in UTF-8 bytes; every module of an api gets the same memory cap. */
+    private final long maxNameBytes;
+
+    // All guarded by lock.
+    /** Where new persons are made. */
+    private Module current;
+    /** Modules replaced by reload() that still own persons; each is released with its last handle. */
+    private final List<Module> retired = new ArrayList<>();
+    private boolean closed;
+    private long leaked;
+    private long leaksReported;
+    private long lastLeakSummary;
+    private Deadline deadline;
+
+    private ManagedPersonApi(Supplier<? extends Operations> factory, Options options) {
+        this.options = options;
+        lock.lock();
+        boolean interrupted = false;
+        try {
+            interrupted = enter(); // the module's ABI check runs its code: under the deadline too
+            Operations first;
+            try {
+                first = factory.get();
+            } catch (RuntimeException e) {
+                RuntimeException stopped = factoryFault(e);
+                throw stopped != null ? stopped : e;
+            }
+            this.current = new Module(factory, first);
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+        this.maxNameBytes = current.ops.maxNameBytes();
+    }
+
+    /**
+     * An api over in-process guests made by {@code guests}, builds of this library's crate; each
+     * guest's ABI and struct layout are checked when it starts.
+     *
+     * @throws IllegalStateException if the module's struct layout differs from the Java constants
+     */
+    public static ManagedPersonApi open(Supplier<? extends Guest> guests) {
+        Objects.requireNonNull(guests, "guests");
+        return openBackend(() -> new Marshalling(guests.get(), true));
+    }
+
+    /** An api over backends made by {@code backends}: a fresh one at start and after each fault. */
+    public static ManagedPersonApi openBackend(Supplier<? extends Operations> backends) {
+        return open(backends, Options.DEFAULT);
+    }
+
+    /** An api over backends made by {@code backends}, configured by {@code options}. */
+    public static ManagedPersonApi open(Supplier<? extends Operations> backends, Options options) {
+        return new ManagedPersonApi(Objects.requireNonNull(backends, "backends"), Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * The marshalling layer alone over {@code guest}: the raw operations, with none of the api's
+     * safety (no handles, lock, reclaiming or input checks). For white-box benchmarks of what the
+     * boundary itself costs; everything else uses {@link #open}.
+     *
+     * @throws IllegalStateException if the guest's struct layout differs from the Java constants
+     */
+    public static Operations marshalling(Guest guest) {
+        return new Marshalling(Objects.requireNonNull(guest, "guest"), true);
+    }
+
+    // --- modules ---
+
+    /**
+     * One person module: the factory that makes running copies of it, the running copy, and the
+     * handles whose persons live there. Guarded by the api's lock.
+     */
+    private final class Module {
+        final Supplier<? extends Operations> factory;
+        Operations ops; // null after a failed recovery, until the next call starts a fresh copy
+        final Cell live = new Cell(); // sentinel of the circular list of live handles
+        int liveCount;
+
+        Module(Supplier<? extends Operations> factory, Operations ops) {
+            this.factory = factory;
+            this.ops = ops;
+        }
+
+        Operations ops() {
+            if (ops == null) {
+                ops = factory.get();
+            }
+            return ops;
+        }
+    }
+
+    // --- calls ---
+
+    /**
+     * Starts a call, with the lock held: arms the deadline, and sets aside an interrupt that was
+     * pending before the call (the runtime would otherwise stop the call at its first step).
+     * Returns whether there was one, for {@link #exit}. Clearing the flag is the last thing it
+     * does, so a call that fails here has nothing to restore.
+     */
+    private boolean enter() {
+        if (closed) {
+            throw new IllegalStateException("PersonApi is closed");
+        }
+        if (options.callTimeoutNanos > 0) {
+            Deadline d = new Deadline();
+            d.future = Watchdog.SCHEDULER.schedule(d, options.callTimeoutNanos, TimeUnit.NANOSECONDS);
+            deadline = d;
+        }
+        return Thread.interrupted();
+    }
+
+    /** Ends a call: disarms the deadline and restores a pending interrupt. */
+    private void exit(boolean interrupted) {
+        Deadline d = deadline;
+        if (d != null) {
+            deadline = null;
+            d.disarm();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public PersonHandle createPerson(String name, int age) {
+        // Checked and encoded before touching Rust: a rejected name allocates nothing there.
+        byte[] utf8 = utf8(name, maxNameBytes);
+        lock.lock();
+        boolean interrupted = false;
+        Module m = null;
+        try {
+            interrupted = enter();
+            reclaimForgotten();
+            m = current;
+            for (int attempt = 0; ; attempt++) {
+                Operations ops = m.ops();
+                long person = ops.createPerson(utf8, age);
+                if (person != 0) {
+                    return track(m, person);
+                }
+                int status = ops.lastStatus();
+                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
+                    throw Ffi.statusException(status, "create_person", ops::panicMessage);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw fault(m, e);
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<PersonHandle> personDetails(PersonHandle person) {
+        Cell cell = cellOf(person);
+        lock.lock();
+        boolean interrupted = false;
+        Module m = null;
+        try {
+            interrupted = enter();
+            reclaimForgotten();
+            check(cell);
+            m = cell.module;
+            for (int attempt = 0; ; attempt++) {
+                Operations ops = m.ops();
+                long details = ops.getPersonDetails(cell.address);
+                if (details != 0) {
+                    return Optional.of(track(m, details));
+                }
+                int status = ops.lastStatus();
+                if (status == Ffi.UNDER_AGE) {
+                    return Optional.empty();
+                }
+                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
+                    throw Ffi.statusException(status, "get_person_details", ops::panicMessage);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw fault(m, e);
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+            Reference.reachabilityFence(person);
+        }
+    }
+
+    @Override
+    public RustError errorMessage() {
+        lock.lock();
+        boolean interrupted = false;
+        Module m = null;
+        try {
+            interrupted = enter();
+            reclaimForgotten();
+            m = current;
+            Operations ops = m.ops();
+            RustError error = ops.errorMessage();
+            if (error == null) {
+                throw Ffi.statusException(ops.lastStatus(), "get_error_message", ops::panicMessage);
+            }
+            return error;
+        } catch (RuntimeException e) {
+            throw fault(m, e);
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long liveAllocations() {
+        lock.lock();
+        boolean interrupted = false;
+        Module m = null;
+        try {
+            interrupted = enter();
+            reclaimForgotten();
+            long sum = 0;
+            for (Module r : retired) {
+                m = r;
+                sum += r.ops().liveAllocations();
+            }
+            m = current;
+            return sum + m.ops().liveAllocations();
+        } catch (RuntimeException e) {
+            throw fault(m, e);
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long leakedHandles() {
+        lock.lock();
+        try {
+            if (!closed) {
+                reclaimForgottenQuietly();
+            }
+            return leaked;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void reload(Path wasm) {
+        Objects.requireNonNull(wasm, "wasm");
+        if (options.modules == null) {
+            throw new UnsupportedOperationException("this backend runs a fixed library and cannot load modules");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(wasm);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + wasm, e);
+        }
+        // Parsing and compiling can take a while and touch nothing of this api: outside the lock.
+        Supplier<? extends Operations> factory = options.modules.apply(bytes);
+        lock.lock();
+        boolean interrupted = false;
+        try {
+            interrupted = enter();
+            Operations first;
+            try {
+                first = factory.get(); // runs the new module's abi_layout: under the deadline
+            } catch (RuntimeException e) {
+                RuntimeException stopped = factoryFault(e);
+                throw stopped != null ? stopped : new IllegalArgumentException(e.getMessage(), e);
+            }
+            Module old = current;
+            current = new Module(factory, first);
+            if (old.liveCount == 0) {
+                release(old);
+            } else {
+                retired.add(old);
+            }
+        } catch (CallInterruptedException e) {
+            throw timedOut() ? timeout(e) : e;
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@code person} was made by this api (open or not). */
+    public boolean owns(PersonHandle person) {
+        return person instanceof Handle && ((Handle) person).api == this;
+    }
+
+    /** Bytes of memory the current module's instance has grown to, or -1 where there is no such thing. */
+    public long memorySize() {
+        lock.lock();
+        try {
+            return current.ops().memorySize();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (leaked > leaksReported) {
+                summariseLeaks();
+            }
+            for (Module m : retired) {
+                closeModule(m);
+            }
+            retired.clear();
+            closeModule(current);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees what the caller still holds in {@code m}, so a native library (which outlives this api) leaks nothing. */
+    private void closeModule(Module m) {
+        Operations ops = m.ops;
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (Cell c = m.live.next; c != m.live; c = c.next) {
+                c.freed = true;
+                c.clear();
+                if (ops != null && !c.lost) {
+                    ops.freePerson(c.address);
+                }
+            }
+        } catch (RuntimeException e) {
+            // A Wasm instance is discarded whole anyway; say why its persons were not freed one by one.
+            LOG.log(System.Logger.Level.DEBUG, "Rust failed while PersonApi was closing", e);
+        } finally {
+            m.live.next = m.live.prev = m.live;
+            m.liveCount = 0;
+            if (ops != null) {
+                ops.close();
+            }
+            m.ops = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void release(Module m) {
+        if (m.ops != null) {
+            m.ops.close();
+            m.ops = null;
+        }
+    }
+
+    // --- handles ---
+
+    /**
+     * The state of one handle, kept apart from the handle itself: when the handle becomes
+     * unreachable, this reference is queued and the api frees the person on its next call.
+     */
+    private static final class Cell extends PhantomReference<Handle> {
+        final ManagedPersonApi api;
+        Module module; // guarded by api.lock
+        long address; // guarded by api.lock; changes when a fault's recovery moves the person
+        boolean freed; // guarded by api.lock
+        boolean lost; // guarded by api.lock: a fault took the person, see lostBecause
+        String lostBecause;
+        final Throwable origin; // where the handle was made, when the api records it
+        Cell prev = this; // live list of the module, guarded by api.lock
+        Cell next = this;
+
+        /** A list sentinel. */
+        Cell() {
+            super(null, null);
+            this.api = null;
+            this.origin = null;
+        }
+
+        Cell(ManagedPersonApi api, Handle handle, Module module, long address, Throwable origin) {
+            super(handle, api.forgotten);
+            this.api = api;
+            this.module = module;
+            this.address = address;
+            this.origin = origin;
+        }
+    }
+
+    private static final class Handle implements PersonHandle {
+        final ManagedPersonApi api;
+        final Cell cell; // final: a handle handed to another thread always carries its cell
+
+        Handle(ManagedPersonApi api, Module module, long address, Throwable origin) {
+            this.api = api;
+            this.cell = new Cell(api, this, module, address, origin);
+        }
+
+        @Override
+        public String name() {
+            try {
+                return api.name(cell);
+            } finally {
+                // Without the fence the handle may become unreachable mid-call, and the api could
+                // free the person while its memory is being read.
+                Reference.reachabilityFence(this);
+            }
+        }
+
+        @Override
+        public int age() {
+            try {
+                return api.age(cell);
+            } finally {
+                Reference.reachabilityFence(this);
+            }
+        }
+
+        @Override
+        public Person toPerson() {
+            try {
+                return api.toPerson(cell);
+            } finally {
+                Reference.reachabilityFence(this);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                api.closeHandle(cell);
+            } finally {
+                Reference.reachabilityFence(this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "PersonHandle@" + Integer.toHexString(System.identityHashCode(this));
+        }
+    }
+
+    private PersonHandle track(Module m, long address) {
+        Handle handle = new Handle(this, m, address,
+                options.recordOrigins ? new Throwable("the forgotten PersonHandle was made here") : null);
+        Cell cell = handle.cell;
+        cell.next = m.live.next;
+        cell.prev = m.live;
+        m.live.next.prev = cell;
+        m.live.next = cell;
+        m.liveCount++;
+        return handle;
+    }
+
+    private Cell cellOf(PersonHandle person) {
+        Objects.requireNonNull(person, "person");
+        if (!owns(person)) {
+            throw new IllegalArgumentException("PersonHandle belongs to another PersonApi");
+        }
+        return ((Handle) person).cell;
+    }
+
+    /** Throws if the handle may not be used. Call with the lock held, after {@link #enter}. */
+    private static void check(Cell cell) {
+        if (cell.freed) {
+            throw new IllegalStateException("PersonHandle is closed");
+        }
+        if (cell.lost) {
+            throw new IllegalStateException("PersonHandle was lost: " + cell.lostBecause);
+        }
+    }
+
+    private String name(Cell cell) {
+        lock.lock();
+        boolean interrupted = false;
+        try {
+            interrupted = enter();
+            check(cell);
+            return cell.module.ops().name(cell.address);
+        } catch (RuntimeException e) {
+            throw fault(cell.module, e);
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+    }
+
+    private int age(Cell cell) {
+        lock.lock();
+        boolean interrupted = false;
+        try {
+            interrupted = enter();
+            check(cell);
+            return cell.module.ops().age(cell.address);
+        } catch (RuntimeException e) {
+            throw fault(cell.module, e);
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+    }
+
+    private Person toPerson(Cell cell) {
+        lock.lock(); // reentrant: one lock for both reads, so they see the same person
+        try {
+            return new Person(name(cell), age(cell));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link PersonHandle#close()}: idempotent, throws nothing. */
+    private void closeHandle(Cell cell) {
+        lock.lock();
+        boolean interrupted = false;
+        try {
+            cell.clear(); // closed on purpose: never queued as forgotten
+            if (closed || cell.freed) {
+                return;
+            }
+            interrupted = enter();
+            free(cell);
+        } catch (RuntimeException e) {
+            // The person went with the instance that failed; a fault during close costs nothing more.
+            LOG.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced", fault(cell.module, e));
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+    }
+
+    /** Unlinks {@code cell} and frees its person, if neither is done yet. Call with the lock held. */
+    private void free(Cell cell) {
+        if (cell.freed) {
+            return;
+        }
+        cell.freed = true;
+        cell.prev.next = cell.next;
+        cell.next.prev = cell.prev;
+        cell.prev = cell.next = cell;
+        Module m = cell.module;
+        m.liveCount--;
+        if (!cell.lost && m.ops != null) {
+            m.ops.freePerson(cell.address);
+        }
+        if (m.liveCount == 0 && m != current && retired.remove(m)) {
+            release(m); // the last person of a module replaced by reload()
+        }
+    }
+
+    // --- forgotten handles ---
+
+    /**
+     * Frees the persons of handles the caller dropped without closing. Call with the lock held,
+     * inside a call: a fault while freeing recovers that module, and an interrupt or a timeout
+     * ends the call as it would anywhere else.
+     */
+    private void reclaimForgotten() {
+        Reference<? extends Handle> r;
+        while ((r = forgotten.poll()) != null) {
+            reclaim((Cell) r);
+        }
+    }
+
+    private void reclaim(Cell cell) {
+        if (cell.freed) {
+            return;
+        }
+        leaked++;
+        reportLeak(cell);
+        try {
+            free(cell);
+        } catch (RuntimeException e) {
+            RuntimeException translated = fault(cell.module, e);
+            if (translated instanceof CallInterruptedException || translated instanceof CallTimeoutException) {
+                throw translated;
+            }
+            LOG.log(System.Logger.Level.DEBUG, "free_person failed for a forgotten handle; the instance was replaced", translated);
+        }
+    }
+
+    /** {@link #reclaimForgotten()} outside a call: no deadline, and an interrupt is set aside. */
+    private void reclaimForgottenQuietly() {
+        boolean interrupted = false;
+        try {
+            interrupted = enter();
+            reclaimForgotten();
+        } catch (CallInterruptedException | CallTimeoutException e) {
+            // the rest are reclaimed on the next call
+        } finally {
+            exit(interrupted);
+        }
+    }
+
+    /**
+     * The module ran out of memory: persons of forgotten handles may be what fills it, and the
+     * garbage collector decides when they are found. Like the JDK's direct buffers, ask for a
+     * collection and wait a little, with growing pauses, for forgotten handles to turn up. Returns
+     * whether any did, so the caller tries again; false when waiting is over.
+     */
+    private boolean reclaimUnderPressure(int attempt) {
+        if (attempt >= 8) {
+            return false;
+        }
+        long before = leaked;
+        reclaimForgotten();
+        if (leaked > before) {
+            return true;
+        }
+        System.gc();
+        try {
+            for (long pause = 1; pause <= 256; pause *= 2) {
+                Reference<? extends Handle> r = forgotten.remove(pause);
+                if (r != null) {
+                    reclaim((Cell) r);
+                    reclaimForgotten();
+                    return true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stop waiting; the caller sees the interrupt
+            return false;
+        }
+        return false;
+    }
+
+    /** The first few forgotten handles one by one, then at most one summary per interval. */
+    private void reportLeak(Cell cell) {
+        if (leaked <= LEAK_WARNINGS) {
+            leaksReported = leaked;
+            String advice = cell.origin == null
+                    ? " Set -Dio.github.rustjava.person.recordHandleOrigins=true or PersonApi.Builder.recordHandleOrigins(true) to see where it was made."
+                    : "";
+            LOG.log(System.Logger.Level.WARNING,
+                    "A PersonHandle was never closed; the library freed its Rust person. Close handles "
+                            + "(try-with-resources)." + advice + (leaked == LEAK_WARNINGS
+                            ? " Further forgotten handles are reported as a count, at most every "
+                                    + TimeUnit.NANOSECONDS.toSeconds(LEAK_SUMMARY_INTERVAL_NANOS) + " s."
+                            : ""),
+                    cell.origin);
+            lastLeakSummary = System.nanoTime();
+            return;
+        }
+        if (System.nanoTime() - lastLeakSummary >= LEAK_SUMMARY_INTERVAL_NANOS) {
+            summariseLeaks();
+        }
+    }
+
+    private void summariseLeaks() {
+        LOG.log(System.Logger.Level.WARNING, leaked + " PersonHandles were never closed and were freed by the library ("
+                + (leaked - leaksReported) + " since the last report).");
+        leaksReported = leaked;
+        lastLeakSummary = System.nanoTime();
+    }
+
+    // --- faults ---
+
+    /**
+     * Turns a failure of a call on module {@code m} into the exception to throw. A fault of the
+     * backend (a trap, an interrupt, a timeout) also replaces its broken instance with a fresh
+     * one holding every live person; anything else is returned unchanged. Call with the lock held.
+     */
+    private RuntimeException fault(Module m, RuntimeException e) {
+        Operations broken = m == null ? null : m.ops;
+        RuntimeException translated = broken == null ? null : broken.fault(e);
+        if (translated == null) {
+            return e;
+        }
+        boolean timedOut = timedOut();
+        if (timedOut) {
+            // The recovery gets a deadline of its own: the spent one has done its work.
+            deadline.disarm();
+            Deadline d = new Deadline();
+            d.future = Watchdog.SCHEDULER.schedule(d, options.callTimeoutNanos, TimeUnit.NANOSECONDS);
+            deadline = d;
+        }
+        recover(m, broken);
+        return timedOut ? timeout(translated) : translated;
+    }
+
+    private boolean timedOut() {
+        return deadline != null && deadline.fired;
+    }
+
+    /**
+     * A failure while a module starts (its ABI check runs its code): the stop that caused it, if
+     * the deadline fired or the thread was interrupted; null for a failure of the module itself.
+     */
+    private RuntimeException factoryFault(RuntimeException e) {
+        if (timedOut()) {
+            return timeout(e);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            return new CallInterruptedException("the call was interrupted while the module started", e);
+        }
+        return null;
+    }
+
+    /** A call the deadline stopped throws {@link CallTimeoutException}, not the interrupt it used. */
+    private CallTimeoutException timeout(RuntimeException cause) {
+        return new CallTimeoutException("the call ran longer than the timeout of "
+                + TimeUnit.NANOSECONDS.toMillis(options.callTimeoutNanos) + " ms and was stopped", cause);
+    }
+
+    /** Runs recoveries: a thread of the library's own, which no caller can interrupt. */
+    private static final class Recovery {
+        static final java.util.concurrent.ExecutorService EXECUTOR = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "person-wasm recovery");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Replaces the broken instance of {@code m}: a fresh one, with every live person made again in
+     * it from the old memory, and the handles moved. What cannot be carried over is marked lost.
+     *
+     * <p>The work runs on a thread of the library's own while the caller waits, holding the lock:
+     * an interrupt aimed at the caller must not spoil the recovery of the fault it caused. The
+     * deadline, if any, still applies: a module that hangs while persons are made again in it
+     * costs its persons, not the api.
+     */
+    private void recover(Module m, Operations broken) {
+        m.ops = null;
+        if (m.liveCount == 0 || !broken.readableAfterFault()) {
+            markLost(m, "its Rust instance failed and was discarded");
+            broken.close();
+            return;
+        }
+        Cell[] cells = new Cell[m.liveCount];
+        long[] from = new long[cells.length];
+        int n = 0;
+        for (Cell c = m.live.next; c != m.live; c = c.next) {
+            if (!c.lost) {
+                cells[n] = c;
+                from[n++] = c.address;
+            }
+        }
+        int count = n;
+        Supplier<? extends Operations> factory = m.factory;
+        java.util.concurrent.Future<Moved> moving = Recovery.EXECUTOR.submit(() -> move(factory, broken, from, count));
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    Moved moved = moving.get();
+                    for (int i = 0; i < count; i++) {
+                        if (moved.addresses[i] != 0) {
+                            cells[i].address = moved.addresses[i];
+                        } else {
+                            cells[i].lost = true;
+                            cells[i].lostBecause = "its Rust instance failed and its person could not be read back: "
+                                    + moved.unreadable[i];
+                        }
+                    }
+                    m.ops = moved.fresh;
+                    return;
+                } catch (InterruptedException e) {
+                    if (timedOut()) {
+                        moving.cancel(true);
+                        break;
+                    }
+                    interrupted = true; // an interrupt from outside: kept for the caller
+                } catch (java.util.concurrent.ExecutionException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "moving the persons to a fresh instance failed", e.getCause());
+                    break;
+                }
+            }
+            markLost(m, "its Rust instance failed, and its person could not be moved to a fresh one");
+        } finally {
+            broken.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The outcome of {@link #move}: the fresh instance, each person's new address or 0, and why a 0. */
+    private static final class Moved {
+        final Operations fresh;
+        final long[] addresses;
+        final String[] unreadable;
+
+        Moved(Operations fresh, long[] addresses, String[] unreadable) {
+            this.fresh = fresh;
+            this.addresses = addresses;
+            this.unreadable = unreadable;
+        }
+    }
+
+    /**
+     * Makes the persons at {@code from} of {@code broken} again in a fresh instance from
+     * {@code factory}. Touches no handle: the waiting caller commits the result.
+     */
+    private static Moved move(Supplier<? extends Operations> factory, Operations broken, long[] from, int count) {
+        Operations fresh = factory.get();
+        try {
+            long[] addresses = new long[count];
+            String[] unreadable = new String[count];
+            for (int i = 0; i < count; i++) {
+                String name;
+                int age;
+                try {
+                    name = broken.name(from[i]);
+                    age = broken.age(from[i]);
+                } catch (RuntimeException e) {
+                    unreadable[i] = e.getMessage();
+                    continue;
+                }
+                long address = fresh.createPerson(name.getBytes(StandardCharsets.UTF_8), age);
+                if (address == 0) {
+                    throw Ffi.statusException(fresh.lastStatus(), "create_person", fresh::panicMessage);
+                }
+                addresses[i] = address;
+            }
+            return new Moved(fresh, addresses, unreadable);
+        } catch (RuntimeException e) {
+            fresh.close();
+            throw e;
+        }
+    }
+
+    private static void markLost(Module m, String because) {
+        for (Cell c = m.live.next; c != m.live; c = c.next) {
+            if (!c.lost) {
+                c.lost = true;
+                c.lostBecause = because;
+            }
+        }
+    }
+
+    // --- input ---
+
+    /**
+     * {@code name} in UTF-8, the bytes Rust receives; refused with {@link IllegalArgumentException}
+     * where {@link #utf8Length} refuses it, or when it is longer than {@code maxBytes}. A name that
+     * could be too large is counted before it is encoded, so a huge input is refused before any copy.
+     */
+    static byte[] utf8(String name, long maxBytes) {
+        Objects.requireNonNull(name, "name must not be null");
+        int chars = name.length();
+        // One to three UTF-8 bytes per char (a surrogate pair is 4 bytes for 2 chars), so only a
+        // name near the limit needs counting first.
+        boolean checked = false;
+        if (3L * chars > maxBytes) {
+            long length = utf8Length(name); // also checks every char
+            if (length > maxBytes) {
+                throw new IllegalArgumentException("a name of " + length + " UTF-8 bytes is too large: the limit is "
+                        + maxBytes + " bytes");
+            }
+            checked = true;
+        }
+        // The JDK's encoder is vectorised; a loop over chars is not. Check its output instead: one
+        // byte per char means every char is ASCII or an unpaired surrogate, which the encoder
+        // wrote as '?'. So a name with one byte per char, no '?' and no NUL is ASCII and valid;
+        // any other name is checked char by char, which throws the precise reason if it is bad.
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        if (!checked && (utf8.length != chars
+                || Bytes.indexOf(utf8, (byte) '?') >= 0 || Bytes.indexOf(utf8, (byte) 0) >= 0)) {
+            utf8Length(name);
+        }
+        return utf8;
+    }
+
+    /**
+     * The UTF-8 length of {@code name}, refusing what a Rust C string cannot carry faithfully:
+     * U+0000 would end the string early, and an unpaired surrogate has no UTF-8 form (Java's
+     * encoder would silently write '?'). Counting here lets a huge name be refused before any copy.
+     */
+    static long utf8Length(String name) {
+        Objects.requireNonNull(name, "name must not be null");
+        long bytes = 0;
+        for (int i = 0, n = name.length(); i < n; i++) {
+            char c = name.charAt(i);
+            if (c < 0x80) {
+                if (c == 0) {
+                    throw new IllegalArgumentException(
+                            "name contains U+0000 at index " + i + ": a C string cannot hold it");
+                }
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (!Character.isSurrogate(c)) {
+                bytes += 3;
+            } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(name.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                throw new IllegalArgumentException(String.format(
+                        "name contains an unpaired surrogate U+%04X at index %d: it has no UTF-8 form", (int) c, i));
+            }
+        }
+        return bytes;
+    }
+}
