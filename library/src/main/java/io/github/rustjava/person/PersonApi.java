@@ -224,6 +224,13 @@ public interface PersonApi extends AutoCloseable {
     RustError errorMessage();
 
     /**
+     * A confined scope on this api's instance (with a pool, the calling thread's instance), for
+     * bulk work on the calling thread: no lock per call, and every person made in it is freed when
+     * it closes. See {@link PersonScope} for its rules.
+     */
+    PersonScope openScope();
+
+    /**
      * Rust heap blocks held for the caller's live handles: 0 when it holds none. The library's
      * own buffers are not counted, so the value is a leak check a test can assert on. A Wasm api
      * counts its own instance (or instances), including those of a module replaced by

@@ -85,6 +85,11 @@ final class JavaPersonApi implements PersonApi {
     }
 
     @Override
+    public io.github.rustjava.person.PersonScope openScope() {
+        throw new UnsupportedOperationException("the plain-Java baseline has no scopes");
+    }
+
+    @Override
     public void reload(java.nio.file.Path wasm) {
         throw new UnsupportedOperationException("the plain-Java baseline runs no module");
     }

@@ -5,6 +5,7 @@ import io.github.rustjava.person.CallTimeoutException;
 import io.github.rustjava.person.Person;
 import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.PersonHandle;
+import io.github.rustjava.person.PersonScope;
 import io.github.rustjava.person.RustError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -240,24 +241,10 @@ public final class ManagedPersonApi implements PersonApi {
         byte[] utf8 = utf8(name, maxNameBytes);
         lock.lock();
         boolean interrupted = false;
-        Module m = null;
         try {
             interrupted = enter();
             reclaimForgotten();
-            m = current;
-            for (int attempt = 0; ; attempt++) {
-                Operations ops = m.ops();
-                long person = ops.createPerson(utf8, age);
-                if (person != 0) {
-                    return track(m, person);
-                }
-                int status = ops.lastStatus();
-                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
-                    throw Ffi.statusException(status, "create_person", ops::panicMessage);
-                }
-            }
-        } catch (RuntimeException e) {
-            throw fault(m, e);
+            return create(utf8, age, null);
         } finally {
             exit(interrupted);
             lock.unlock();
@@ -269,28 +256,10 @@ public final class ManagedPersonApi implements PersonApi {
         Cell cell = cellOf(person);
         lock.lock();
         boolean interrupted = false;
-        Module m = null;
         try {
             interrupted = enter();
             reclaimForgotten();
-            check(cell);
-            m = cell.module;
-            for (int attempt = 0; ; attempt++) {
-                Operations ops = m.ops();
-                long details = ops.getPersonDetails(cell.address);
-                if (details != 0) {
-                    return Optional.of(track(m, details));
-                }
-                int status = ops.lastStatus();
-                if (status == Ffi.UNDER_AGE) {
-                    return Optional.empty();
-                }
-                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
-                    throw Ffi.statusException(status, "get_person_details", ops::panicMessage);
-                }
-            }
-        } catch (RuntimeException e) {
-            throw fault(m, e);
+            return details(cell, null);
         } finally {
             exit(interrupted);
             lock.unlock();
@@ -302,11 +271,64 @@ public final class ManagedPersonApi implements PersonApi {
     public RustError errorMessage() {
         lock.lock();
         boolean interrupted = false;
-        Module m = null;
         try {
             interrupted = enter();
             reclaimForgotten();
-            m = current;
+            return error();
+        } finally {
+            exit(interrupted);
+            lock.unlock();
+        }
+    }
+
+    // The bodies of the calls, shared by the api and its scopes: the caller holds the lock (or a
+    // scope's lease on it) and has entered the call.
+
+    private PersonHandle create(byte[] utf8, int age, Scope scope) {
+        Module m = current;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                Operations ops = m.ops();
+                long person = ops.createPerson(utf8, age);
+                if (person != 0) {
+                    return track(m, person, scope);
+                }
+                int status = ops.lastStatus();
+                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
+                    throw Ffi.statusException(status, "create_person", ops::panicMessage);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw fault(m, e);
+        }
+    }
+
+    private Optional<PersonHandle> details(Cell cell, Scope scope) {
+        check(cell);
+        Module m = cell.module;
+        try {
+            for (int attempt = 0; ; attempt++) {
+                Operations ops = m.ops();
+                long details = ops.getPersonDetails(cell.address);
+                if (details != 0) {
+                    return Optional.of(track(m, details, scope));
+                }
+                int status = ops.lastStatus();
+                if (status == Ffi.UNDER_AGE) {
+                    return Optional.empty();
+                }
+                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
+                    throw Ffi.statusException(status, "get_person_details", ops::panicMessage);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw fault(m, e);
+        }
+    }
+
+    private RustError error() {
+        Module m = current;
+        try {
             Operations ops = m.ops();
             RustError error = ops.errorMessage();
             if (error == null) {
@@ -315,9 +337,24 @@ public final class ManagedPersonApi implements PersonApi {
             return error;
         } catch (RuntimeException e) {
             throw fault(m, e);
-        } finally {
-            exit(interrupted);
-            lock.unlock();
+        }
+    }
+
+    private String readName(Cell cell) {
+        check(cell);
+        try {
+            return cell.module.ops().name(cell.address);
+        } catch (RuntimeException e) {
+            throw fault(cell.module, e);
+        }
+    }
+
+    private int readAge(Cell cell) {
+        check(cell);
+        try {
+            return cell.module.ops().age(cell.address);
+        } catch (RuntimeException e) {
+            throw fault(cell.module, e);
         }
     }
 
@@ -468,6 +505,147 @@ public final class ManagedPersonApi implements PersonApi {
         }
     }
 
+    // --- scopes ---
+
+    @Override
+    public PersonScope openScope() {
+        lock.lock(); // held until the scope closes: the lease
+        boolean interrupted = false;
+        try {
+            interrupted = enter();
+            reclaimForgotten();
+        } catch (RuntimeException e) {
+            exit(interrupted);
+            lock.unlock();
+            throw e;
+        }
+        exit(interrupted);
+        return new Scope();
+    }
+
+    /**
+     * A lease on this api's instance for one thread: the api's lock stays held from open to close,
+     * so calls in the scope need no lock of their own, only a check of the thread.
+     */
+    private final class Scope implements PersonScope {
+        final Thread owner = Thread.currentThread();
+        final List<Cell> made = new ArrayList<>();
+        boolean closed; // read by other threads only to reject them: owner-confined otherwise
+
+        private void confined() {
+            if (Thread.currentThread() != owner) {
+                throw new IllegalStateException("a PersonScope and its handles belong to the thread that opened it");
+            }
+            if (closed) {
+                throw new IllegalStateException("PersonScope is closed");
+            }
+        }
+
+        @Override
+        public PersonHandle createPerson(String name, int age) {
+            confined();
+            byte[] utf8 = utf8(name, maxNameBytes);
+            boolean interrupted = enter();
+            try {
+                return create(utf8, age, this);
+            } finally {
+                exit(interrupted);
+            }
+        }
+
+        @Override
+        public Optional<PersonHandle> personDetails(PersonHandle person) {
+            confined();
+            Cell cell = cellOf(person);
+            boolean interrupted = enter();
+            try {
+                return details(cell, this);
+            } finally {
+                exit(interrupted);
+                Reference.reachabilityFence(person);
+            }
+        }
+
+        @Override
+        public RustError errorMessage() {
+            confined();
+            boolean interrupted = enter();
+            try {
+                return error();
+            } finally {
+                exit(interrupted);
+            }
+        }
+
+        String name(Cell cell) {
+            confined();
+            boolean interrupted = enter();
+            try {
+                return readName(cell);
+            } finally {
+                exit(interrupted);
+            }
+        }
+
+        int age(Cell cell) {
+            confined();
+            boolean interrupted = enter();
+            try {
+                return readAge(cell);
+            } finally {
+                exit(interrupted);
+            }
+        }
+
+        /** A scoped handle's close(): frees now, so the scope's close has one person fewer to free. */
+        void free(Cell cell) {
+            if (closed || cell.freed || ManagedPersonApi.this.closed) {
+                return;
+            }
+            confined();
+            boolean interrupted = Thread.interrupted();
+            try {
+                ManagedPersonApi.this.free(cell);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced", fault(cell.module, e));
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (Thread.currentThread() != owner) {
+                throw new IllegalStateException("a PersonScope belongs to the thread that opened it");
+            }
+            if (closed) {
+                return;
+            }
+            boolean interrupted = Thread.interrupted();
+            try {
+                for (Cell cell : made) {
+                    if (!cell.freed && !ManagedPersonApi.this.closed) {
+                        try {
+                            ManagedPersonApi.this.free(cell);
+                        } catch (RuntimeException e) {
+                            LOG.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced",
+                                    fault(cell.module, e));
+                        }
+                    }
+                }
+            } finally {
+                closed = true;
+                made.clear();
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                lock.unlock();
+            }
+        }
+    }
+
     // --- handles ---
 
     /**
@@ -482,6 +660,7 @@ public final class ManagedPersonApi implements PersonApi {
         boolean lost; // guarded by api.lock: a fault took the person, see lostBecause
         String lostBecause;
         final Throwable origin; // where the handle was made, when the api records it
+        final Scope scope; // the scope that made it, or null
         Cell prev = this; // live list of the module, guarded by api.lock
         Cell next = this;
 
@@ -490,14 +669,17 @@ public final class ManagedPersonApi implements PersonApi {
             super(null, null);
             this.api = null;
             this.origin = null;
+            this.scope = null;
         }
 
-        Cell(ManagedPersonApi api, Handle handle, Module module, long address, Throwable origin) {
-            super(handle, api.forgotten);
+        /** A scope frees its handles itself: their cells refer to no handle, so the collector never queues them. */
+        Cell(ManagedPersonApi api, Handle handle, Module module, long address, Throwable origin, Scope scope) {
+            super(scope == null ? handle : null, scope == null ? api.forgotten : null);
             this.api = api;
             this.module = module;
             this.address = address;
             this.origin = origin;
+            this.scope = scope;
         }
     }
 
@@ -505,9 +687,9 @@ public final class ManagedPersonApi implements PersonApi {
         final ManagedPersonApi api;
         final Cell cell; // final: a handle handed to another thread always carries its cell
 
-        Handle(ManagedPersonApi api, Module module, long address, Throwable origin) {
+        Handle(ManagedPersonApi api, Module module, long address, Throwable origin, Scope scope) {
             this.api = api;
-            this.cell = new Cell(api, this, module, address, origin);
+            this.cell = new Cell(api, this, module, address, origin, scope);
         }
 
         @Override
@@ -554,15 +736,19 @@ public final class ManagedPersonApi implements PersonApi {
         }
     }
 
-    private PersonHandle track(Module m, long address) {
+    private PersonHandle track(Module m, long address, Scope scope) {
         Handle handle = new Handle(this, m, address,
-                options.recordOrigins ? new Throwable("the forgotten PersonHandle was made here") : null);
+                options.recordOrigins && scope == null ? new Throwable("the forgotten PersonHandle was made here") : null,
+                scope);
         Cell cell = handle.cell;
         cell.next = m.live.next;
         cell.prev = m.live;
         m.live.next.prev = cell;
         m.live.next = cell;
         m.liveCount++;
+        if (scope != null) {
+            scope.made.add(cell);
+        }
         return handle;
     }
 
@@ -576,6 +762,9 @@ public final class ManagedPersonApi implements PersonApi {
 
     /** Throws if the handle may not be used. Call with the lock held, after {@link #enter}. */
     private static void check(Cell cell) {
+        if (cell.scope != null && cell.scope.closed) {
+            throw new IllegalStateException("PersonHandle's PersonScope is closed");
+        }
         if (cell.freed) {
             throw new IllegalStateException("PersonHandle is closed");
         }
@@ -585,14 +774,15 @@ public final class ManagedPersonApi implements PersonApi {
     }
 
     private String name(Cell cell) {
+        Scope scope = cell.scope;
+        if (scope != null && scope.owner == Thread.currentThread()) {
+            return scope.name(cell);
+        }
         lock.lock();
         boolean interrupted = false;
         try {
             interrupted = enter();
-            check(cell);
-            return cell.module.ops().name(cell.address);
-        } catch (RuntimeException e) {
-            throw fault(cell.module, e);
+            return readName(cell);
         } finally {
             exit(interrupted);
             lock.unlock();
@@ -600,14 +790,15 @@ public final class ManagedPersonApi implements PersonApi {
     }
 
     private int age(Cell cell) {
+        Scope scope = cell.scope;
+        if (scope != null && scope.owner == Thread.currentThread()) {
+            return scope.age(cell);
+        }
         lock.lock();
         boolean interrupted = false;
         try {
             interrupted = enter();
-            check(cell);
-            return cell.module.ops().age(cell.address);
-        } catch (RuntimeException e) {
-            throw fault(cell.module, e);
+            return readAge(cell);
         } finally {
             exit(interrupted);
             lock.unlock();
@@ -615,6 +806,10 @@ public final class ManagedPersonApi implements PersonApi {
     }
 
     private Person toPerson(Cell cell) {
+        Scope scope = cell.scope;
+        if (scope != null && scope.owner == Thread.currentThread()) {
+            return new Person(scope.name(cell), scope.age(cell));
+        }
         lock.lock(); // reentrant: one lock for both reads, so they see the same person
         try {
             return new Person(name(cell), age(cell));
@@ -625,6 +820,11 @@ public final class ManagedPersonApi implements PersonApi {
 
     /** {@link PersonHandle#close()}: idempotent, throws nothing. */
     private void closeHandle(Cell cell) {
+        Scope scope = cell.scope;
+        if (scope != null && scope.owner == Thread.currentThread()) {
+            scope.free(cell);
+            return;
+        }
         lock.lock();
         boolean interrupted = false;
         try {

@@ -71,6 +71,12 @@ public final class PooledPersonApi implements PersonApi {
         return sum;
     }
 
+    /** A scope on the calling thread's member: the other members keep serving other threads. */
+    @Override
+    public io.github.rustjava.person.PersonScope openScope() {
+        return member().openScope();
+    }
+
     @Override
     public long leakedHandles() {
         long sum = 0;

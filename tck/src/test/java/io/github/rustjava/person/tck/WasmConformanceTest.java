@@ -4,7 +4,7 @@ import io.github.rustjava.person.Engine;
 import io.github.rustjava.person.PersonApi;
 import org.junit.jupiter.api.Nested;
 
-/** The conformance suite on each Chicory engine, and on a pool of instances. */
+/** The conformance suite and the scope rules on each engine, and on a pool of instances. */
 class WasmConformanceTest {
 
     @Nested
@@ -33,6 +33,38 @@ class WasmConformanceTest {
 
     @Nested
     class PooledBuildTimeCompiler extends PersonApiConformance {
+        @Override
+        protected PersonApi openApi() {
+            return PersonApi.builder().instances(3).build();
+        }
+    }
+
+    @Nested
+    class InterpreterScope extends PersonScopeConformance {
+        @Override
+        protected PersonApi openApi() {
+            return PersonApi.wasm(Engine.INTERPRETER);
+        }
+    }
+
+    @Nested
+    class RuntimeCompilerScope extends PersonScopeConformance {
+        @Override
+        protected PersonApi openApi() {
+            return PersonApi.wasm(Engine.RUNTIME_COMPILER);
+        }
+    }
+
+    @Nested
+    class BuildTimeCompilerScope extends PersonScopeConformance {
+        @Override
+        protected PersonApi openApi() {
+            return PersonApi.wasm(Engine.BUILD_TIME_COMPILER);
+        }
+    }
+
+    @Nested
+    class PooledScope extends PersonScopeConformance {
         @Override
         protected PersonApi openApi() {
             return PersonApi.builder().instances(3).build();
