@@ -60,7 +60,7 @@ class PersonApiProperties {
 
     // --- properties ---
 
-    @Property(tries = 500)
+    @Property(tries = 5000)
     void createAndDetailsMatchTheModel(@ForAll("names") String name, @ForAll("ages") int age) {
         try (PersonApi api = PersonApi.wasm()) {
             if (!representable(name)) {
@@ -113,7 +113,7 @@ class PersonApiProperties {
     }
 
     /** Random call sequences: create, details, read, close twice, foreign handles, closing the api. */
-    @Property(tries = 300)
+    @Property(tries = 2000)
     void callSequencesMatchTheModel(@ForAll("programs") List<Op> program) {
         PersonApi api = PersonApi.wasm();
         try (PersonApi other = PersonApi.wasm(); PersonHandle foreign = other.createPerson("foreign", 30)) {
