@@ -64,6 +64,11 @@ public final class ChicoryGuest implements Guest {
         }
     }
 
+    /** The shipped module as the build-time compiler saw it, parsed once. */
+    static final class BuildTime {
+        static final WasmModule MODULE = PersonModule.load();
+    }
+
     /** The shipped module as bytecode for the runtime compiler, made on first use and shared. */
     private static final class ShippedCompiled {
         static final Function<Instance, Machine> FACTORY = compiler(Shipped.MODULE);
@@ -103,7 +108,7 @@ public final class ChicoryGuest implements Guest {
                 case RUNTIME_COMPILER:
                     return new Loader(Shipped.MODULE, ShippedCompiled.FACTORY, false, true, maxPages);
                 case BUILD_TIME_COMPILER:
-                    return new Loader(PersonModule.load(), PersonModule::create, true, true, maxPages);
+                    return new Loader(BuildTime.MODULE, PersonModule::create, true, true, maxPages);
                 default:
                     throw new IllegalArgumentException("unknown engine " + engine);
             }

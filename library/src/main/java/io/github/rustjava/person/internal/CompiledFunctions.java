@@ -3,7 +3,6 @@ package io.github.rustjava.person.internal;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.ChicoryException;
-import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExportSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
@@ -29,6 +28,9 @@ import java.lang.invoke.MethodType;
  * run time; {@code DirectCallsTest} fails the build so the change is noticed.
  */
 final class CompiledFunctions implements WasmExports {
+
+    /** The shipped module's export section, read once: only the function indices are needed. */
+    private static final ExportSection EXPORTS = ChicoryGuest.BuildTime.MODULE.exportSection();
 
     // The handles are static final, so the JIT treats them as constants and inlines the targets.
     private static final MethodHandle CREATE_PERSON = find(Ffi.Export.CREATE_PERSON, int.class, int.class, int.class);
@@ -62,8 +64,7 @@ final class CompiledFunctions implements WasmExports {
      * null if this compiler version did not generate it so.
      */
     private static MethodHandle find(Ffi.Export export, Class<?> result, Class<?>... params) {
-        WasmModule module = PersonModule.load();
-        ExportSection exports = module.exportSection();
+        ExportSection exports = EXPORTS;
         int index = -1;
         for (int i = 0; i < exports.exportCount(); i++) {
             Export e = exports.getExport(i);
