@@ -597,6 +597,16 @@ public final class ManagedPersonApi implements PersonApi {
             }
         }
 
+        Person toPerson(Cell cell) {
+            confined();
+            boolean interrupted = enter();
+            try {
+                return new Person(readName(cell), readAge(cell));
+            } finally {
+                exit(interrupted);
+            }
+        }
+
         /** A scoped handle's close(): frees now, so the scope's close has one person fewer to free. */
         void free(Cell cell) {
             if (closed || cell.freed || ManagedPersonApi.this.closed) {
@@ -808,12 +818,15 @@ public final class ManagedPersonApi implements PersonApi {
     private Person toPerson(Cell cell) {
         Scope scope = cell.scope;
         if (scope != null && scope.owner == Thread.currentThread()) {
-            return new Person(scope.name(cell), scope.age(cell));
+            return scope.toPerson(cell);
         }
-        lock.lock(); // reentrant: one lock for both reads, so they see the same person
+        lock.lock(); // one call for both reads, so they see the same person
+        boolean interrupted = false;
         try {
-            return new Person(name(cell), age(cell));
+            interrupted = enter();
+            return new Person(readName(cell), readAge(cell));
         } finally {
+            exit(interrupted);
             lock.unlock();
         }
     }
