@@ -529,7 +529,6 @@ public final class ManagedPersonApi implements PersonApi {
      */
     private final class Scope implements PersonScope {
         final Thread owner = Thread.currentThread();
-        final List<Cell> made = new ArrayList<>();
         boolean closed; // read by other threads only to reject them: owner-confined otherwise
 
         private void confined() {
@@ -635,23 +634,35 @@ public final class ManagedPersonApi implements PersonApi {
             }
             boolean interrupted = Thread.interrupted();
             try {
-                for (Cell cell : made) {
-                    if (!cell.freed && !ManagedPersonApi.this.closed) {
-                        try {
-                            ManagedPersonApi.this.free(cell);
-                        } catch (RuntimeException e) {
-                            LOG.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced",
-                                    fault(cell.module, e));
-                        }
+                // The scope's persons are in the modules' live lists with everyone else's: no list
+                // of its own to grow while a long scope makes and closes handles.
+                if (!ManagedPersonApi.this.closed) {
+                    for (Module m : retired.toArray(new Module[0])) {
+                        freeMadeIn(m);
                     }
+                    freeMadeIn(current);
                 }
             } finally {
                 closed = true;
-                made.clear();
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
                 lock.unlock();
+            }
+        }
+
+        private void freeMadeIn(Module m) {
+            for (Cell cell = m.live.next, next; cell != m.live; cell = next) {
+                next = cell.next;
+                if (cell.scope == this) {
+                    try {
+                        ManagedPersonApi.this.free(cell);
+                    } catch (RuntimeException e) {
+                        // The recovery moved the others to a fresh instance, where they are freed next.
+                        LOG.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced",
+                                fault(cell.module, e));
+                    }
+                }
             }
         }
     }
@@ -756,9 +767,6 @@ public final class ManagedPersonApi implements PersonApi {
         m.live.next.prev = cell;
         m.live.next = cell;
         m.liveCount++;
-        if (scope != null) {
-            scope.made.add(cell);
-        }
         return handle;
     }
 
