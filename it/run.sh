@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Proves a Java team can depend on person-wasm by its coordinates: installs it, checks what was
+# installed, builds the README's example against it and runs it on the class path and the module path.
+# One line per check; stops at the first failure. Run from anywhere: bash it/run.sh
+set -euo pipefail
+
+it=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$it")
+target="$it/target"
+m2="$HOME/.m2/repository"
+installed="$m2/io/github/rustjava/person-wasm/0.1.0-SNAPSHOT"
+jar="$installed/person-wasm-0.1.0-SNAPSHOT.jar"
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL $1"
+  shift
+  if [ "$#" -gt 0 ]; then printf '%s\n' "$@" | sed 's/^/     /'; fi
+  echo "$passed passed, $failed failed"
+  exit 1
+}
+# Runs a Maven build; its output is shown only when it fails, so a passing run stays one line a check.
+maven() {
+  local log="$target/maven.log" rc=0
+  mvn -B -q "$@" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -ne 0 ]; then cat "$log"; fi
+  return "$rc"
+}
+jar_entries() { jar tf "$1" | sort; }
+
+# Reads <field> of the first <dependency> in pom $1 whose text contains $2; empty if there is none.
+# Cutting the file at each <dependency> and </dependency> leaves each dependency on a line of its own,
+# with no space between its elements.
+dep_field() {
+  tr -d '\r\n' <"$1" | sed 's#>[[:space:]]*<#><#g; s#</*dependency>#\n#g' | grep -F "$2" \
+    | sed -n "s#.*<$3>\([^<]*\)</$3>.*#\1#p" | awk 'NR == 1' || true
+}
+pom_property() { tr -d '\r\n' <"$1" | sed -n "s#.*<$2>\([^<]*\)</$2>.*#\1#p"; }
+
+rm -rf "$target"
+mkdir -p "$target"
+
+# a. The parent too: the library's installed pom inherits from it.
+maven -f "$root/pom.xml" install -DskipTests -pl library -am \
+  || fail "install the parent and the library (mvn install -pl library -am)"
+ok "installed io.github.rustjava:person-wasm:0.1.0-SNAPSHOT and its parent"
+
+# b. The installed artifacts.
+[ -f "$jar" ] || fail "library jar installed" "missing: $jar"
+entries=$(jar_entries "$jar")
+# The directories above the package (io/, io/github/, io/github/rustjava/) are entries of their own.
+foreign=$(grep -Ev '^(io/|io/github/|io/github/rustjava/|io/github/rustjava/person/.*|META-INF/.*|module-info\.class)$' \
+  <<<"$entries" || true)
+[ -z "$foreign" ] || fail "library jar holds only io/github/rustjava/person/, META-INF/ and module-info.class" "$foreign"
+ok "library jar holds only io/github/rustjava/person/, META-INF/ and module-info.class"
+for entry in module-info.class io/github/rustjava/person/person.wasm META-INF/LICENSE; do
+  grep -qx "$entry" <<<"$entries" || fail "library jar contains $entry"
+done
+ok "library jar contains module-info.class, io/github/rustjava/person/person.wasm and META-INF/LICENSE"
+
+sources="${jar%.jar}-sources.jar"
+javadoc="${jar%.jar}-javadoc.jar"
+[ -f "$sources" ] && grep -q 'io/github/rustjava/person/PersonApi\.java$' <(jar_entries "$sources") \
+  || fail "sources jar installed beside the jar, with PersonApi.java" "$sources"
+ok "sources jar installed beside the jar"
+[ -f "$javadoc" ] || fail "javadoc jar installed beside the jar" "missing: $javadoc"
+docs=$(jar_entries "$javadoc")
+grep -q '\(^\|/\)io/github/rustjava/person/package-summary\.html$' <<<"$docs" \
+  || fail "javadoc documents io.github.rustjava.person" "no package-summary.html for it in $javadoc"
+# The internal package is not exported: documenting it would publish what users must not use.
+internal=$(grep 'io/github/rustjava/person/internal/' <<<"$docs" || true)
+[ -z "$internal" ] || fail "javadoc does not document io.github.rustjava.person.internal" "$internal"
+ok "javadoc jar documents io.github.rustjava.person and not io.github.rustjava.person.internal"
+
+# c. The README's example, as the README has it, built against the installed library.
+readme_source="$target/generated-sources/readme/example/Example.java"
+mkdir -p "$(dirname "$readme_source")"
+marker='<!-- The consumer test in it/ compiles and runs this block as Example.java: keep it a whole file. -->'
+example=$(awk -v marker="$marker" '
+  $0 == marker { seen = 1; next }
+  seen && !inside && /^```java[[:space:]]*$/ { inside = 1; next }
+  inside && /^```/ { exit }
+  inside { print }' "$root/README.md")
+grep -q 'public class Example' <<<"$example" \
+  || fail "README.md has the marked \`\`\`java block with class Example" "marker: $marker"
+# A named module cannot hold the unnamed package, so the example gets one; nothing else changes.
+printf 'package example;\n\n%s\n' "$example" >"$readme_source"
+ok "extracted the README's example"
+
+maven -f "$it/pom.xml" package \
+  dependency:tree -DoutputFile="$target/dependency-tree.txt" \
+  dependency:build-classpath -Dmdep.outputFile="$target/classpath.txt" -Dmdep.includeScope=runtime \
+  || fail "the README's example compiles against the installed library (consumer build)"
+ok "the README's example compiles against the installed library"
+
+# d. The runtime arrives with the library as an ordinary dependency; its group may change (Chicory
+#    became Endive), so it is read from the poms rather than written here.
+group=$(dep_field "$root/library/pom.xml" '<artifactId>runtime</artifactId>' groupId)
+version=$(dep_field "$root/library/pom.xml" '<artifactId>runtime</artifactId>' version)
+[ -n "$version" ] \
+  || version=$(dep_field "$root/pom.xml" "<groupId>$group</groupId><artifactId>runtime</artifactId>" version)
+if [[ "$version" =~ ^\$\{(.+)\}$ ]]; then version=$(pom_property "$root/pom.xml" "${BASH_REMATCH[1]}"); fi
+[ -n "$group" ] && [ -n "$version" ] \
+  || fail "the Wasm runtime's coordinates read from library/pom.xml and pom.xml" "group '$group', version '$version'"
+tree=$(cat "$target/dependency-tree.txt")
+# Indented under the library, not at the top level: it comes transitively.
+grep -Eq "^ +[|\\\\+-]+ ${group//./\\.}:runtime:jar:${version//./\\.}:compile$" <<<"$tree" \
+  || fail "consumer gets $group:runtime:jar:$version:compile transitively" "$tree"
+ok "consumer gets $group:runtime:jar:$version:compile transitively"
+# The runtime compiler is optional in the library: a user who does not ask for it must not get it.
+! grep -q "$group:compiler:" <<<"$tree" || fail "consumer does not get the optional $group:compiler" "$tree"
+ok "consumer does not get the optional $group:compiler"
+
+# e. The example's output, on both paths a user may put the library on. The expected text is
+#    UTF-8, so stdout is UTF-8 whatever this machine's locale.
+expected=$'Alice, 31\n-1, 这是一个错误'
+readme_says=$(grep 'System\.out\.println' "$readme_source" | sed -n 's#.*// *##p')
+[ "$readme_says" = "$expected" ] \
+  || fail "the README's comments state the output checked here" "README: $readme_says" "here:   $expected"
+deps=$(cat "$target/classpath.txt")
+run_example() {
+  local how=$1 out rc=0
+  shift
+  out=$(java -Dfile.encoding=UTF-8 -Dstdout.encoding=UTF-8 "$@" 2>"$target/stderr.txt") || rc=$?
+  [ "$rc" -eq 0 ] && [ "$out" = "$expected" ] \
+    || fail "the README's example prints its two lines $how" "exit $rc" "stdout: $out" \
+      "stderr: $(cat "$target/stderr.txt")"
+  ok "the README's example prints its two lines $how"
+}
+run_example "on the class path" -cp "$target/classes:$deps" example.Example
+run_example "on the module path" -p "$target/classes:$deps" -m example/example.Example
+
+echo "$passed passed, $failed failed"
