@@ -4,12 +4,19 @@ import io.github.rustjava.person.Engine;
 import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.PersonHandle;
 import io.github.rustjava.person.RustError;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The seed's demo, in Java over Wasm. With no options it prints exactly what the seed's Go
@@ -34,12 +41,21 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--age", paramLabel = "A", description = "The person's age.")
     private Integer age;
 
+    // --engine and --module are inherited: `soak` honours them written before or after it.
     @Option(
             names = "--engine",
             paramLabel = "E",
-            defaultValue = "BUILD_TIME_COMPILER",
-            description = "How Chicory runs the module: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            scope = ScopeType.INHERIT,
+            description = "How Chicory runs the module: ${COMPLETION-CANDIDATES} "
+                    + "(default: BUILD_TIME_COMPILER, or RUNTIME_COMPILER with --module).")
     private Engine engine;
+
+    @Option(
+            names = "--module",
+            paramLabel = "PATH",
+            scope = ScopeType.INHERIT,
+            description = "Runs this build of the person module instead of the bundled one.")
+    private Path module;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -53,24 +69,87 @@ public final class Main implements Callable<Integer> {
         CommandLine cli = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(out);
         cli.setErr(err);
+        cli.setParameterExceptionHandler(Main::shortError);
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            if (!(e instanceof UnusableModule)) {
+                throw e;
+            }
+            command.getErr().println("Error: " + e.getMessage());
+            return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
         return cli.execute(args);
+    }
+
+    /**
+     * The arguments parsed, but the module they name cannot run. That takes one line and no
+     * pointer to the help: the usage would not help with the file.
+     */
+    private static final class UnusableModule extends RuntimeException {
+        UnusableModule(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A bad argument gets one line naming it and a pointer to the help, not the whole usage. */
+    private static int shortError(ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        cli.getErr().println("Error: " + e.getMessage());
+        cli.getErr().printf("Try '%s --help' for more information.%n", cli.getCommandSpec().qualifiedName());
+        return cli.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /** Whether {@code --name} or {@code --age} was given: they apply to the demo only. */
+    boolean personGiven() {
+        return name != null || age != null;
+    }
+
+    /** The engine that runs: the build-time compiler knows only the bundled module. */
+    Engine engine() {
+        return engine != null ? engine : module != null ? Engine.RUNTIME_COMPILER : Engine.BUILD_TIME_COMPILER;
+    }
+
+    /** Opens the api with the engine and module options. */
+    PersonApi open() {
+        if (module == null) {
+            return PersonApi.wasm(engine());
+        }
+        try {
+            return PersonApi.builder().engine(engine()).module(module).build();
+        } catch (IllegalArgumentException e) {
+            throw new UnusableModule(e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new UnusableModule("cannot read the module " + module + ": " + reason(e.getCause()), e);
+        }
+    }
+
+    private static String reason(IOException e) {
+        // These two carry only the path as their message, which the error line already names.
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage();
     }
 
     @Override
     public Integer call() {
         if ((name == null) != (age == null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--name and --age go together");
+            throw new ParameterException(spec.commandLine(), "--name and --age go together");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean demo = name == null;
-        try (PersonApi api = PersonApi.wasm(engine);
-                PersonHandle person = api.createPerson(demo ? "Alice" : name, demo ? 30 : age)) {
+        int personAge = demo ? 30 : age;
+        try (PersonApi api = open();
+                PersonHandle person = api.createPerson(demo ? "Alice" : name, personAge)) {
             Optional<PersonHandle> details;
             try {
                 details = api.personDetails(person);
             } catch (ArithmeticException e) {
-                details = Optional.empty();
+                err.printf("Error: age %d + 1 overflows a 32-bit int%n", personAge);
+                return 1;
             }
             if (details.isEmpty()) {
                 err.println("Error: Invalid person or age less than 18");
@@ -85,7 +164,8 @@ public final class Main implements Callable<Integer> {
             }
             return 0;
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            // A name Rust cannot take (U+0000, a lone surrogate) is a bad argument.
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 }

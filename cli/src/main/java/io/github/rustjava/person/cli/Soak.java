@@ -1,7 +1,6 @@
 package io.github.rustjava.person.cli;
 
 import io.github.rustjava.person.Engine;
-import io.github.rustjava.person.PersonApi;
 import io.github.rustjava.person.PersonHandle;
 import io.github.rustjava.person.internal.ManagedPersonApi;
 import java.io.PrintWriter;
@@ -28,9 +27,9 @@ final class Soak implements Callable<Integer> {
             description = "How many round trips (default: ${DEFAULT-VALUE}).")
     private long roundTrips;
 
-    @Option(names = "--engine", paramLabel = "E", defaultValue = "BUILD_TIME_COMPILER",
-            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    private Engine engine;
+    // --engine and --module are the parent's, inherited, so they may come before or after `soak`.
+    @CommandLine.ParentCommand
+    private Main parent;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -45,11 +44,15 @@ final class Soak implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (parent.personGiven()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--name and --age apply to the demo only, not to soak");
+        }
         if (roundTrips < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--round-trips must be at least 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (ManagedPersonApi api = (ManagedPersonApi) PersonApi.wasm(engine)) {
+        Engine engine = parent.engine();
+        try (ManagedPersonApi api = (ManagedPersonApi) parent.open()) {
             // Warm up over every name size first: memory grows to its working size here.
             for (long i = 0; i < 4L * SIZES; i++) {
                 roundTrip(api, i);
