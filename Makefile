@@ -89,42 +89,59 @@ clean:
 #   make bench-build      native libs, the JNI library, and benchmarks.jar (the reactor on JDK 25)
 #   make bench-test       the whole reactor's tests on JDK 25, bench/ included: the conformance
 #                         suite on FFM, JNI, GraalWasm and the routes (no timings; for CI)
-#   make bench            JMH into $(BENCH_RESULTS)/*.json, then latest.md and latest.png
-#   make bench QUICK=1    a smoke run in a few minutes: 1 fork, short iterations, two name sizes
-#   make bench BENCH_ARGS='-p size=1024'   extra JMH options for every run
+#   make bench            the paired suite (paired.md, .json, .png), then the absolute one
+#                         (latest.md, latest.png), into $(BENCH_RESULTS); JMH driven from Java
+#   make bench QUICK=1    a smoke run of both into bench/target/smoke, never into bench/results
+#   make bench-paired     the paired suite alone (ROUNDS=7 for more rounds; JAVA17=... for T5)
+#   make bench-absolute   the absolute suite alone (BENCH_ARGS='-p size=1024': extra JMH options)
 #   make bench-go         the seed's Go+cgo round trip (dynamic and static link) into bench/results/go.jsonl
 
-.PHONY: bench-natives bench-test
+.PHONY: bench-natives bench-test bench-paired bench-absolute
 
 BENCH_JAR := bench/target/benchmarks.jar
 JNI_SO := bench/target/native/libperson_jni.so
 BENCH_RESULTS ?= bench/results
+# The JDK 17 the paired suite's T5 forks (JDK 17 against JDK 25); without one T5 is left out.
+JAVA17 ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-*) $(wildcard /usr/lib/jvm/*-17-*))
+ROUNDS ?=
 BENCH_MVN = JAVA_HOME=$(JAVA25) mvn -B
 BENCH_JAVA = $(JAVA25)/bin/java
-# Forked JMH JVMs inherit these. Relative paths: JMH runs its forks in this directory.
+# The forks get these (the absolute suite's inherit them, the paired suite passes the native
+# libraries' properties on). Relative paths: JMH runs its forks in this directory.
 BENCH_JVM_ARGS = --enable-native-access=ALL-UNNAMED \
   -Dperson.native.library=$(NATIVE_DIR)/libperson.so -Dperson.jni.library=$(JNI_SO)
 BENCH_ARGS ?=
-# In-process backends share forks; GraalWasm gets forks of its own, with its JVM options (they
-# would slow the others), and the out-of-process routes run only the round trip and cold start.
-IN_PROCESS := INTERPRETER,RUNTIME_COMPILER,BUILD_TIME_COMPILER,FFM,JNI,JAVA
+# GraalWasm gets forks of its own, with its JVM options (they would slow the others), and the
+# out-of-process routes the servers' paths (bench.Report runs them).
 GRAAL_JVM_ARGS := -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI \
   --upgrade-module-path=bench/target/graal-modules --sun-misc-unsafe-memory-access=allow
 ROUTE_JVM_ARGS := -Dperson.service.binary=bench/routes/person-service/target/release/person-service \
   -Dperson.shm.binary=bench/routes/person-shm/target/release/person-shm
 
 ifdef QUICK
-BENCH_STEADY_OPTS := -f 1 -wi 1 -w 500ms -i 3 -r 300ms
-BENCH_SIZE_OPTS := -p size=1024,65536
-BENCH_COLD_OPTS := -f 3
-BENCH_REPORT_OPTS := --quick
+# A smoke run: short forks, and a folder of its own, so that it never replaces real results.
+BENCH_OUT := bench/target/smoke
+BENCH_MODE := --quick
+PAIRED_LOG := $(BENCH_OUT)/paired-jmh.log
 else
-# The annotations hold the full settings (2 forks; 10 forks for the cold start).
-BENCH_STEADY_OPTS :=
-BENCH_SIZE_OPTS :=
-BENCH_COLD_OPTS :=
-BENCH_REPORT_OPTS :=
+BENCH_OUT := $(BENCH_RESULTS)
+BENCH_MODE :=
+PAIRED_LOG := bench/target/paired-jmh.log
 endif
+
+# The paired suite's JVM is only JMH's driver: the option keeps JMH's use of Unsafe quiet on 25.
+define BENCH_PAIRED
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) --sun-misc-unsafe-memory-access=allow -cp $(BENCH_JAR) \
+	  io.github.rustjava.person.bench.Paired $(BENCH_MODE) $(if $(ROUNDS),--rounds $(ROUNDS)) \
+	  $(if $(JAVA17),--jdk17 $(JAVA17)) --log $(PAIRED_LOG) --out $(BENCH_OUT)
+endef
+
+define BENCH_ABSOLUTE
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -cp $(BENCH_JAR) io.github.rustjava.person.bench.Report $(BENCH_MODE) \
+	  --graal-jvm-args "$(GRAAL_JVM_ARGS)" --route-jvm-args "$(ROUTE_JVM_ARGS)" $(BENCH_OUT) $(BENCH_ARGS)
+endef
 
 # The seed's static link, for the JVM: Rust's staticlib and the JNI shim in one shared object.
 # --exclude-libs keeps Rust's symbols private, so only JNI_OnLoad is exported; the -l list is what
@@ -149,30 +166,14 @@ bench-test: bench-natives routes
 	$(BENCH_MVN) verify -Dbench.natives
 
 bench: bench-build routes
-	@mkdir -p $(BENCH_RESULTS)
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench|SharedBench)\.' -p backend=$(IN_PROCESS) \
-	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/calls.json
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.BoundaryBench\.' \
-	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/boundary.json
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.NameSizeBench\.' -p backend=$(IN_PROCESS) \
-	  $(BENCH_STEADY_OPTS) $(BENCH_SIZE_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/sizes.json
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.ColdStartBench\.' -p backend=$(IN_PROCESS) \
-	  $(BENCH_COLD_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/cold.json
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench|SharedBench|NameSizeBench)\.' \
-	  -p backend=GRAALWASM -jvmArgsAppend "$(GRAAL_JVM_ARGS)" \
-	  $(BENCH_STEADY_OPTS) $(BENCH_SIZE_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/graal.json
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.ColdStartBench\.' \
-	  -p backend=GRAALWASM -jvmArgsAppend "$(GRAAL_JVM_ARGS)" \
-	  $(BENCH_COLD_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/graal-cold.json
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench\.roundTrip|SharedBench\.)' \
-	  -p backend=BUILD_TIME_COMPILER_POOL $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/pool.json
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -jar $(BENCH_JAR) 'bench\.(CallBench\.roundTrip|ColdStartBench\.)' \
-	  -p backend=SERVICE,SHARED_MEMORY -jvmArgsAppend "$(ROUTE_JVM_ARGS)" \
-	  $(BENCH_STEADY_OPTS) $(BENCH_ARGS) -rf json -rff $(BENCH_RESULTS)/routes.json
-	$(BENCH_JAVA) -cp $(BENCH_JAR) io.github.rustjava.person.bench.Report $(BENCH_REPORT_OPTS) $(BENCH_RESULTS) \
-	  $(BENCH_RESULTS)/calls.json $(BENCH_RESULTS)/boundary.json $(BENCH_RESULTS)/sizes.json $(BENCH_RESULTS)/cold.json \
-	  $(BENCH_RESULTS)/graal.json $(BENCH_RESULTS)/graal-cold.json $(BENCH_RESULTS)/pool.json \
-	  $(BENCH_RESULTS)/routes.json
+	$(BENCH_PAIRED)
+	$(BENCH_ABSOLUTE)
+
+bench-paired: bench-build
+	$(BENCH_PAIRED)
+
+bench-absolute: bench-build routes
+	$(BENCH_ABSOLUTE)
 
 .PHONY: bench-go
 # The seed's own route as a reference row: Go + cgo against libperson.so and libperson.a.

@@ -23,12 +23,31 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.CommandLineOptionException;
+import org.openjdk.jmh.runner.options.CommandLineOptions;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Turns JMH's JSON results into {@code latest.md} (every score, with its error and its ratio to
- * FFM) and {@code latest.png} (the per-call costs per backend, log scale).
+ * The absolute suite: every benchmark on every backend, run through JMH's {@link Runner}, written
+ * to {@code latest.md} (every score, with its error and its ratio to FFM) and {@code latest.png}
+ * (the per-call costs per backend, log scale). The headline numbers are {@link Paired}'s ratios;
+ * these are the whole picture, GraalWasm and the out-of-process routes included.
  *
- * <pre>java -cp benchmarks.jar io.github.rustjava.person.bench.Report [--quick] OUT_DIR RESULT.json...</pre>
+ * <pre>java [fork JVM options] -cp benchmarks.jar io.github.rustjava.person.bench.Report [--quick] \
+ *     [--graal-jvm-args ARGS] [--route-jvm-args ARGS] OUT_DIR [JMH options...]</pre>
+ *
+ * The forks inherit this JVM's options (the native libraries' system properties); GraalWasm's and
+ * the routes' forks get theirs appended. JMH options after OUT_DIR (e.g. {@code -p size=1024})
+ * apply to every run.
  */
 public final class Report {
 
@@ -39,11 +58,27 @@ public final class Report {
     private static final List<String> CALLS =
             List.of("roundTrip", "rawRoundTrip", "createFree", "details", "errorMessage", "emptyCall");
 
+    /** The backends that share forks; GraalWasm and the routes run apart, with their JVM options. */
+    static final String[] IN_PROCESS = {"INTERPRETER", "RUNTIME_COMPILER", "BUILD_TIME_COMPILER", "FFM", "JNI", "JAVA"};
+
     private Report() {}
 
     /** One JMH result row. */
     record Row(String clazz, String method, Map<String, String> params, String mode, int threads,
             int forks, double score, double error, String unit, String jdk, String vm, String settings) {
+
+        static Row of(RunResult result) {
+            BenchmarkParams p = result.getParams();
+            String[] parts = p.getBenchmark().split("\\.");
+            Map<String, String> params = new LinkedHashMap<>();
+            for (String key : p.getParamsKeys()) {
+                params.put(key, p.getParam(key));
+            }
+            Result<?> primary = result.getPrimaryResult();
+            return new Row(parts[parts.length - 2], parts[parts.length - 1], params, p.getMode().shortLabel(),
+                    p.getThreads(), p.getForks(), primary.getScore(), primary.getScoreError(), primary.getScoreUnit(),
+                    p.getJdkVersion(), p.getVmName() + " " + p.getVmVersion(), Report.settings(p));
+        }
 
         String backend() {
             return params.getOrDefault("backend", "?");
@@ -62,35 +97,91 @@ public final class Report {
         }
     }
 
-    public static void main(String[] args) throws IOException {
+    /** One JMH invocation of the suite: which benchmarks, on which backends, with which extra options. */
+    record Suite(String name, String include, String[] backends, boolean coldStart, boolean sizes, String jvmArgsAppend) {}
+
+    public static void main(String[] args) throws IOException, RunnerException, CommandLineOptionException {
         List<String> rest = new ArrayList<>(Arrays.asList(args));
         boolean quick = rest.remove("--quick");
-        if (rest.size() < 2) {
-            System.err.println("usage: Report [--quick] OUT_DIR RESULT.json...");
+        String graalArgs = option(rest, "--graal-jvm-args");
+        String routeArgs = option(rest, "--route-jvm-args");
+        if (rest.isEmpty() || rest.get(0).startsWith("-")) {
+            System.err.println("usage: Report [--quick] [--graal-jvm-args ARGS] [--route-jvm-args ARGS] OUT_DIR "
+                    + "[JMH options...]");
             System.exit(2);
         }
         Path out = Path.of(rest.remove(0));
-        List<Row> rows = new ArrayList<>();
-        for (String file : rest) {
-            rows.addAll(parse(Files.readString(Path.of(file), StandardCharsets.UTF_8)));
-        }
-        if (rows.isEmpty()) {
-            throw new IllegalStateException("no results in " + rest);
-        }
+        Options jmhArgs = new CommandLineOptions(rest.toArray(String[]::new));
         Files.createDirectories(out);
-        String md = markdown(rows, quick, rest);
+        Path md = out.resolve("latest.md");
+        if (quick && Files.exists(md) && !Files.readString(md, StandardCharsets.UTF_8).contains("QUICK smoke run")) {
+            throw new IllegalArgumentException(md + " holds a full run's results: a --quick run writes elsewhere");
+        }
+        String[] graal = {"GRAALWASM"};
+        String[] routes = {"SERVICE", "SHARED_MEMORY"};
+        List<Suite> suites = List.of(
+                new Suite("calls", "bench\\.(CallBench|SharedBench)\\.", IN_PROCESS, false, false, null),
+                new Suite("boundary", "bench\\.BoundaryBench\\.", null, false, false, null),
+                new Suite("sizes", "bench\\.NameSizeBench\\.", IN_PROCESS, false, true, null),
+                new Suite("cold", "bench\\.ColdStartBench\\.", IN_PROCESS, true, false, null),
+                new Suite("graal", "bench\\.(CallBench|SharedBench|NameSizeBench)\\.", graal, false, true, graalArgs),
+                new Suite("graal-cold", "bench\\.ColdStartBench\\.", graal, true, false, graalArgs),
+                new Suite("pool", "bench\\.(CallBench\\.roundTrip|SharedBench\\.)", new String[] {"BUILD_TIME_COMPILER_POOL"},
+                        false, false, null),
+                new Suite("routes", "bench\\.CallBench\\.roundTrip$", routes, false, false, routeArgs),
+                new Suite("routes-cold", "bench\\.ColdStartBench\\.", routes, true, false, routeArgs));
+        List<Row> rows = new ArrayList<>();
+        for (Suite suite : suites) {
+            System.out.println("# absolute suite: " + suite.name());
+            ChainedOptionsBuilder b = new OptionsBuilder().parent(jmhArgs).include(suite.include());
+            if (suite.backends() != null) {
+                b.param("backend", suite.backends());
+            }
+            if (suite.jvmArgsAppend() != null && !suite.jvmArgsAppend().isBlank()) {
+                b.jvmArgsAppend(suite.jvmArgsAppend().trim().split("\\s+"));
+            }
+            if (quick) {
+                // The annotations hold the full settings (2 forks; 10 forks for the cold start).
+                if (suite.coldStart()) {
+                    b.forks(2);
+                } else {
+                    b.forks(1).warmupIterations(1).warmupTime(TimeValue.milliseconds(300))
+                            .measurementIterations(2).measurementTime(TimeValue.milliseconds(200));
+                }
+                if (suite.sizes()) {
+                    b.param("size", "1024", "65536");
+                }
+            }
+            for (RunResult r : new Runner(b.build()).run()) {
+                rows.add(Row.of(r));
+            }
+        }
+        String report = markdown(rows, quick);
         Path go = out.resolve("go.jsonl");
         if (Files.exists(go)) {
-            md += goSection(Files.readAllLines(go, StandardCharsets.UTF_8));
+            report += goSection(Files.readAllLines(go, StandardCharsets.UTF_8));
         }
-        Files.writeString(out.resolve("latest.md"), md, StandardCharsets.UTF_8);
+        Files.writeString(md, report, StandardCharsets.UTF_8);
         chart(rows, quick, out.resolve("latest.png"));
-        System.out.println("wrote " + out.resolve("latest.md") + " and " + out.resolve("latest.png"));
+        System.out.println("wrote " + md + " and " + out.resolve("latest.png"));
+    }
+
+    /** Removes {@code name VALUE} from the arguments and returns the value, or null. */
+    private static String option(List<String> args, String name) {
+        int i = args.indexOf(name);
+        if (i < 0) {
+            return null;
+        }
+        if (i + 1 >= args.size()) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        args.remove(i);
+        return args.remove(i);
     }
 
     // --- markdown ---
 
-    static String markdown(List<Row> rows, boolean quick, List<String> sources) {
+    static String markdown(List<Row> rows, boolean quick) {
         Map<String, Row> byKeyAndBackend = new LinkedHashMap<>();
         for (Row r : rows) {
             byKeyAndBackend.put(r.key() + "@" + r.backend(), r);
@@ -105,7 +196,7 @@ public final class Report {
         md.append("- Date: ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append('\n');
         md.append("- JDK: ").append(any.jdk()).append(" (").append(any.vm()).append(")\n");
         md.append("- CPU: ").append(cpu()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores visible\n");
-        md.append("- JMH results: ").append(sources.stream().map(s -> "`" + Path.of(s).getFileName() + "`").collect(Collectors.joining(", "))).append('\n');
+        md.append("- Headline ratios: `paired.md` (measured in pairs, in rounds); these are single absolute runs.\n");
         md.append("- Ratio: time relative to ").append(REFERENCE).append(" for the same benchmark and parameters (above 1 = slower; for throughput, FFM's score / this score).\n");
         md.append("- Error: JMH's 99.9% confidence half-interval.\n\n");
 
@@ -329,48 +420,26 @@ public final class Report {
         BitmapEncoder.saveBitmapWithDPI(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG, 110);
     }
 
-    // --- JMH's JSON ---
+    // --- JMH's results ---
 
-    @SuppressWarnings("unchecked")
-    static List<Row> parse(String json) {
-        List<Row> rows = new ArrayList<>();
-        for (Object o : (List<Object>) new Json(json).value()) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            String benchmark = (String) m.get("benchmark");
-            String[] parts = benchmark.split("\\.");
-            Map<String, String> params = new LinkedHashMap<>();
-            Object p = m.get("params");
-            if (p != null) {
-                ((Map<String, Object>) p).forEach((k, v) -> params.put(k, String.valueOf(v)));
-            }
-            Map<String, Object> primary = (Map<String, Object>) m.get("primaryMetric");
-            rows.add(new Row(parts[parts.length - 2], parts[parts.length - 1], params,
-                    (String) m.get("mode"), number(m.get("threads")).intValue(), number(m.get("forks")).intValue(),
-                    number(primary.get("score")), number(primary.get("scoreError")),
-                    (String) primary.get("scoreUnit"), String.valueOf(m.get("jdkVersion")),
-                    m.get("vmName") + " " + m.get("vmVersion"), settings(m)));
-        }
-        return rows;
-    }
-
-    /** "2 forks × 5 × 1 s after 3 × 1 s of warm-up", from the fields JMH records per result. */
-    private static String settings(Map<String, Object> m) {
-        int forks = number(m.get("forks")).intValue();
-        int warmups = number(m.get("warmupIterations")).intValue();
-        int measurements = number(m.get("measurementIterations")).intValue();
+    /** "2 forks × 5 × 1 s after 3 × 1 s of warm-up", from the parameters JMH ran with. */
+    static String settings(BenchmarkParams p) {
+        int forks = p.getForks();
+        int warmups = p.getWarmup().getCount();
+        int measurements = p.getMeasurement().getCount();
         String s = forks + (forks == 1 ? " fork" : " forks") + " × " + measurements
-                + ("ss".equals(m.get("mode")) ? " shot" : " × " + m.get("measurementTime"));
-        return warmups == 0 ? s + ", no warm-up" : s + " after " + warmups + " × " + m.get("warmupTime") + " of warm-up";
+                + (p.getMode() == Mode.SingleShotTime ? " shot" : " × " + p.getMeasurement().getTime());
+        return warmups == 0 ? s + ", no warm-up" : s + " after " + warmups + " × " + p.getWarmup().getTime() + " of warm-up";
     }
 
-    /** JMH writes "NaN" as a string when a score has no error (one sample). */
+    /** A number in the Go program's JSON lines; absent is NaN. */
     private static Double number(Object o) {
         if (o instanceof Double d) return d;
         if (o instanceof String s) return Double.valueOf(s);
         return Double.NaN;
     }
 
-    /** The small subset of JSON that JMH writes: objects, arrays, strings, numbers, literals. */
+    /** The small subset of JSON that the Go program ({@code make bench-go}) writes: objects, arrays, strings, numbers, literals. */
     static final class Json {
         private final String s;
         private int i;
@@ -447,7 +516,7 @@ public final class Report {
 
         private void expect(char c) {
             if (s.charAt(i) != c) {
-                throw new IllegalArgumentException("expected '" + c + "' at " + i + " in JMH's JSON");
+                throw new IllegalArgumentException("expected '" + c + "' at " + i + " in the Go program's JSON");
             }
             i++;
         }

@@ -3,79 +3,63 @@ package io.github.rustjava.person.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.annotations.Mode;
 
-/** The report reads JMH's JSON as JMH writes it, and its derived columns are the right arithmetic. */
+/** The absolute report reads JMH's results as its Runner returns them, and its derived columns are the right arithmetic. */
 class ReportTest {
 
-    private static String result(String benchmark, String mode, String params, double score, String error, String unit) {
-        return """
-                {
-                    "jmhVersion" : "1.37",
-                    "benchmark" : "io.github.rustjava.person.bench.%s",
-                    "mode" : "%s",
-                    "threads" : 1,
-                    "forks" : 2,
-                    "jdkVersion" : "25",
-                    "vmName" : "OpenJDK 64-Bit Server VM",
-                    "vmVersion" : "25+36",
-                    "warmupIterations" : 3,
-                    "warmupTime" : "1 s",
-                    "measurementIterations" : 5,
-                    "measurementTime" : "1 s",
-                    "params" : { %s },
-                    "primaryMetric" : {
-                        "score" : %s,
-                        "scoreError" : %s,
-                        "scoreConfidence" : [ 1.0, 2.0 ],
-                        "scoreUnit" : "%s",
-                        "rawData" : [ [ 1.0, 2.0 ] ]
-                    },
-                    "secondaryMetrics" : { }
-                }""".formatted(benchmark, mode, params, score, error, unit);
+    private static Report.Row row(String benchmark, Mode mode, Map<String, String> params, TimeUnit unit,
+            double... values) {
+        return Report.Row.of(JmhResults.result(benchmark, mode, params, unit, "25.0.3", values));
     }
 
-    private static final String JSON = "[\n" + String.join(",\n",
-            result("CallBench.roundTrip", "avgt", "\"backend\" : \"FFM\"", 300.0, "12.5", "ns/op"),
-            result("CallBench.roundTrip", "avgt", "\"backend\" : \"JNI\"", 450.0, "\"NaN\"", "ns/op"),
-            result("SharedBench.roundTrip", "thrpt", "\"backend\" : \"FFM\"", 2000.0, "1.0", "ops/ms"),
-            result("SharedBench.roundTrip", "thrpt", "\"backend\" : \"JNI\"", 1000.0, "1.0", "ops/ms"),
-            result("NameSizeBench.createDetailsRead", "avgt",
-                    "\"backend\" : \"FFM\", \"size\" : \"1024\", \"charset\" : \"CJK\"", 2.048, "0.1", "us/op"))
-            + "\n]\n";
+    private static final List<Report.Row> ROWS = List.of(
+            row("CallBench.roundTrip", Mode.AverageTime, Map.of("backend", "FFM"), TimeUnit.NANOSECONDS, 290, 300, 310),
+            row("CallBench.roundTrip", Mode.AverageTime, Map.of("backend", "JNI"), TimeUnit.NANOSECONDS, 450),
+            row("SharedBench.roundTrip", Mode.Throughput, Map.of("backend", "FFM"), TimeUnit.MILLISECONDS, 2000),
+            row("SharedBench.roundTrip", Mode.Throughput, Map.of("backend", "JNI"), TimeUnit.MILLISECONDS, 1000),
+            row("NameSizeBench.createDetailsRead", Mode.AverageTime,
+                    new LinkedHashMap<>(Map.of("backend", "FFM", "size", "1024", "charset", "CJK")),
+                    TimeUnit.MICROSECONDS, 2.048));
 
     @Test
-    void parsesJmhJsonIncludingNaNErrors() {
-        List<Report.Row> rows = Report.parse(JSON);
-        assertEquals(5, rows.size());
-        Report.Row jni = rows.get(1);
-        assertEquals("CallBench", jni.clazz());
-        assertEquals("roundTrip", jni.method());
-        assertEquals("JNI", jni.backend());
-        assertEquals(450.0, jni.score());
-        assertTrue(Double.isNaN(jni.error()));
-        assertEquals("2 forks × 5 × 1 s after 3 × 1 s of warm-up", jni.settings());
+    void aRowIsWhatJmhMeasuredWithTheSettingsItRan() {
+        Report.Row ffm = ROWS.get(0);
+        assertEquals("CallBench", ffm.clazz());
+        assertEquals("roundTrip", ffm.method());
+        assertEquals("FFM", ffm.backend());
+        assertEquals("avgt", ffm.mode());
+        assertEquals(300.0, ffm.score(), 1e-9, "the mean of the iterations");
+        assertEquals("ns/op", ffm.unit());
+        assertEquals("25.0.3", ffm.jdk());
+        assertEquals("OpenJDK 64-Bit Server VM 25.0.3+1-LTS", ffm.vm());
+        assertEquals("2 forks × 3 × 1 s after 3 × 1 s of warm-up", ffm.settings());
+        assertTrue(ffm.error() > 0, "three iterations have a confidence interval");
+        assertTrue(Double.isNaN(ROWS.get(1).error()), "one iteration has none");
     }
 
     @Test
     void ratiosAreTimeRelativeToFfmInEveryMode() {
-        List<Report.Row> rows = Report.parse(JSON);
-        assertEquals(1.5, rows.get(1).ratioTo(rows.get(0)), 1e-12, "450 ns against 300 ns");
-        assertEquals(2.0, rows.get(3).ratioTo(rows.get(2)), 1e-12, "half the throughput is twice the time");
+        assertEquals(1.5, ROWS.get(1).ratioTo(ROWS.get(0)), 1e-9, "450 ns against 300 ns");
+        assertEquals(2.0, ROWS.get(3).ratioTo(ROWS.get(2)), 1e-9, "half the throughput is twice the time");
     }
 
     @Test
     void megabytesPerSecondIsNameBytesOverTime() {
-        Report.Row sweep = Report.parse(JSON).get(4);
-        assertEquals(500.0, Report.megabytesPerSecond(sweep), 1e-9, "1024 bytes in 2.048 µs");
+        assertEquals(500.0, Report.megabytesPerSecond(ROWS.get(4)), 1e-6, "1024 bytes in 2.048 µs");
     }
 
     @Test
     void markdownHasOneLinePerResultWithItsRatio() {
-        String md = Report.markdown(Report.parse(JSON), false, List.of("calls.json"));
+        String md = Report.markdown(ROWS, false);
         assertTrue(md.contains("| roundTrip | JNI | 450 | – | ns/op | 1.50× |"), md);
-        assertTrue(md.contains("| createDetailsRead | FFM | 1024 | CJK | 2.05 | 0.100 | us/op | 500 | 1.00× |"), md);
+        assertTrue(md.contains("| createDetailsRead | FFM | 1024 | CJK | 2.05 | – | us/op | 500 | 1.00× |"), md);
+        assertTrue(md.contains("JMH mode `thrpt`, 2 forks × 1 × 1 s after 3 × 1 s of warm-up."), md);
     }
 
     @Test

@@ -1,0 +1,188 @@
+package io.github.rustjava.person.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.rustjava.person.bench.PairedReport.Environment;
+import io.github.rustjava.person.bench.PairedReport.Outcome;
+import io.github.rustjava.person.bench.PairedStats.Score;
+import io.github.rustjava.person.bench.PairedSuite.Comparison;
+import io.github.rustjava.person.bench.PairedSuite.Jdk;
+import io.github.rustjava.person.bench.PairedSuite.Run;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the paired report says, from made-up rounds whose ratios are known. */
+class PairedReportTest {
+
+    private static final Environment ENV = new Environment("2026-01-02 03:04 UTC",
+            "java -cp benchmarks.jar io.github.rustjava.person.bench.Paired --out x", "Some CPU 9000", "fpu sse2 avx2",
+            "Linux 6.1.0 amd64", 2);
+
+    /**
+     * Three rounds. Every FFM run takes 100 (ns or µs), so each ratio is the other side's score
+     * over 100; the JDK 17 run is 10% slower than the JDK 25 Wasm run of its round.
+     */
+    private static Outcome outcome(boolean quick) {
+        List<Comparison> comparisons = PairedSuite.comparisons(true);
+        List<Run> runs = PairedSuite.runs(comparisons, PairedSuite.absoluteOnly());
+        Map<String, double[]> byBackend = Map.of(
+                "FFM", new double[] {100, 100, 100},
+                "BUILD_TIME_COMPILER", new double[] {85, 95, 80}, // T1: 0.85, 0.95, 0.80 → held in the median
+                "JNI", new double[] {130, 120, 125},
+                "INTERPRETER", new double[] {2500, 2600, 2400}, // T4: held in every round
+                "RUNTIME_COMPILER", new double[] {105, 106, 107},
+                "JAVA", new double[] {20, 21, 22});
+        Map<Run, List<Score>> scores = new LinkedHashMap<>();
+        for (Run run : runs) {
+            List<Score> s = new ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                double v = byBackend.get(run.backend())[r];
+                if (run.benchmark().equals("BoundaryBench.rawRoundTrip") && run.backend().equals("BUILD_TIME_COMPILER")) {
+                    v = 90; // T2: 0.9 in every round, above its 0.8 → missed
+                }
+                if (run.jdk() == Jdk.JDK17) {
+                    v *= 1.1;
+                }
+                String unit = run.benchmark().startsWith("NameSizeBench") ? "us/op" : "ns/op";
+                String jdk = run.jdk() == Jdk.JDK17 ? "17.0.15" : "25.0.3";
+                s.add(new Score(v, 1.0, unit, jdk, "OpenJDK 64-Bit Server VM " + jdk + "+1"));
+            }
+            scores.put(run, s);
+        }
+        return new Outcome(quick, 3, 42L, quick ? Paired.QUICK : Paired.FULL, ENV,
+                PairedStats.schedule(runs, 3, new Random(42)), scores, PairedStats.rows(comparisons, scores), List.of());
+    }
+
+    @Test
+    void theClaimsSayWhetherEachTargetHeldInEveryRoundInTheMedianOrNot() {
+        String md = PairedReport.markdown(outcome(false));
+        assertTrue(md.contains("- **T1** Round trip, Wasm build-time compiler ÷ FFM ≤ 0.9: **0.850** (0.800–0.950), "
+                + "held in the median, not in every round\n"), md);
+        assertTrue(md.contains("- **T2** The crossing alone (rawRoundTrip: no handles, lock or checks), "
+                + "Wasm build-time compiler ÷ FFM ≤ 0.8: **0.900** (0.900–0.900), missed: the median is above the target\n"), md);
+        assertTrue(md.contains("- **T4** Round trip, Wasm in Chicory's interpreter ÷ FFM ≤ 40: **25.0** (24.0–26.0), "
+                + "held in every round\n"), md);
+        assertTrue(md.contains("- **T5** Round trip, Wasm build-time compiler: on JDK 17 ÷ on JDK 25 ≤ 1.2: **1.10** "
+                + "(1.10–1.10), held in every round\n"), md);
+        assertFalse(md.contains("- **jni**"), "reference rows are not claims");
+        assertFalse(md.contains("QUICK"), md);
+    }
+
+    @Test
+    void everyRowShowsEachRoundsRatioAndBothSidesAbsoluteMedians() {
+        String md = PairedReport.markdown(outcome(false));
+        assertTrue(md.contains("| T1 | Round trip, Wasm build-time compiler ÷ FFM | **0.850** | 0.800–0.950 | "
+                + "0.850, 0.950, 0.800 | 85.0 ns/op | 100 ns/op | ≤ 0.9 | held in the median, not in every round |"), md);
+        assertTrue(md.contains("| jni | Round trip, JNI ÷ FFM (the other native route, for reference) | **1.25** | "
+                + "1.20–1.30 | 1.30, 1.20, 1.25 | 125 ns/op | 100 ns/op | – | – |"), md);
+        assertTrue(md.contains("| names-64KiB | 64 KiB ASCII name, Wasm build-time compiler ÷ FFM | **0.850** | "
+                + "0.800–0.950 | 0.850, 0.950, 0.800 | 85.0 us/op | 100 us/op | – | – |"), md);
+        assertTrue(md.contains("| RUNTIME_COMPILER | 25 | 106 ns/op | 105–107 |"), md);
+        assertTrue(md.contains("| BUILD_TIME_COMPILER | 17 | 93.5 ns/op | 88.0–105 |"), md);
+    }
+
+    @Test
+    void theSetupNamesBothJdksTheMachineTheCommandAndTheRounds() {
+        String md = PairedReport.markdown(outcome(false));
+        assertTrue(md.contains("- JDK 25 forks: 25.0.3 (OpenJDK 64-Bit Server VM 25.0.3+1)\n"), md);
+        assertTrue(md.contains("- JDK 17 forks: 17.0.15 (OpenJDK 64-Bit Server VM 17.0.15+1)\n"), md);
+        assertTrue(md.contains("- CPU: Some CPU 9000, 2 cores visible\n"), md);
+        assertTrue(md.contains("- CPU flags: `fpu sse2 avx2`\n"), md);
+        assertTrue(md.contains("- Kernel: Linux 6.1.0 amd64\n"), md);
+        assertTrue(md.contains("- Command: `java -cp benchmarks.jar io.github.rustjava.person.bench.Paired --out x`\n"), md);
+        assertTrue(md.contains("- Rounds: 3, 17 forks each; order drawn with seed 42"), md);
+        assertTrue(md.contains("3 × 1 s of warm-up, then 5 × 1 s measured"), md);
+        assertTrue(md.contains("even among CPUs sold under one name"), md);
+    }
+
+    @Test
+    void aSmokeRunSaysSoAtTheTop() {
+        String md = PairedReport.markdown(outcome(true));
+        assertTrue(md.startsWith("# person-wasm: paired ratios\n\n> **QUICK smoke run**"), md);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theJsonHoldsEveryRoundAndReadsBack() {
+        Outcome o = outcome(false);
+        Map<String, Object> json = (Map<String, Object>) new Report.Json(PairedReport.json(o)).value();
+        assertEquals(Boolean.FALSE, json.get("quick"));
+        assertEquals(3.0, json.get("rounds"));
+        assertEquals(42.0, json.get("seed"));
+        List<Object> order = (List<Object>) json.get("order");
+        assertEquals(3, order.size());
+        assertEquals(17, ((List<Object>) order.get(0)).size());
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) json.get("rows");
+        Map<String, Object> t1 = rows.get(0);
+        assertEquals("T1", t1.get("id"));
+        assertEquals(List.of(0.85, 0.95, 0.8), t1.get("ratios"));
+        assertEquals(0.9, t1.get("target"));
+        assertEquals("MEDIAN_ONLY", t1.get("verdict"));
+        assertEquals("CallBench.roundTrip[BUILD_TIME_COMPILER]@JDK 25", t1.get("numerator"));
+        assertNull(rows.stream().filter(r -> r.get("id").equals("jni")).findFirst().orElseThrow().get("target"));
+        Map<String, Object> env = (Map<String, Object>) json.get("environment");
+        assertEquals("fpu sse2 avx2", env.get("cpuFlags"));
+        assertEquals(Map.of("JDK 25", "25.0.3 (OpenJDK 64-Bit Server VM 25.0.3+1)",
+                "JDK 17", "17.0.15 (OpenJDK 64-Bit Server VM 17.0.15+1)"), env.get("jdks"));
+        List<Map<String, Object>> runs = (List<Map<String, Object>>) json.get("runs");
+        assertEquals(17, runs.size());
+        assertTrue(runs.stream().allMatch(r -> ((List<Object>) r.get("scores")).size() == 3));
+    }
+
+    @Test
+    void theJsonEscapesWhatWouldBreakIt() {
+        PairedReport.Json j = new PairedReport.Json();
+        j.open('{').key("a\"b").value("line\nbreak\\ and \u0001").key("nan").value(Double.NaN).close('}');
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back = (Map<String, Object>) new Report.Json(j.toString()).value();
+        assertEquals("line\nbreak\\ and \u0001", back.get("a\"b"));
+        assertTrue(back.containsKey("nan"));
+        assertNull(back.get("nan"), "JSON has no NaN");
+    }
+
+    @Test
+    void theChartHasAPanelPerGroupInTheVerdictsColours(@TempDir Path dir) throws Exception {
+        Path png = dir.resolve("paired.png");
+        PairedReport.chart(outcome(false), png);
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertEquals(2 * 760, image.getWidth(), "two panels a row");
+        assertEquals(70 + 2 * 430, image.getHeight(), "four groups: two rows");
+        assertTrue(contains(image, 0x009E73), "a bar held in every round (T4, T5) is bluish green");
+        assertTrue(contains(image, 0xE69F00), "a bar held in the median only (T1) is orange");
+        assertTrue(contains(image, 0xD55E00), "a missed target (T2) is vermillion");
+        assertTrue(contains(image, 0x56B4E9), "a reference row is sky blue");
+        assertTrue(Files.size(png) > 10_000);
+    }
+
+    @Test
+    void targetsReadAsTheyAreClaimed() {
+        assertEquals("0.9", PairedReport.target(0.9));
+        assertEquals("40", PairedReport.target(40));
+        assertEquals("1.2", PairedReport.target(1.2));
+        assertEquals(50.0, PairedReport.niceCeiling(41), 1e-9);
+        assertEquals(1.5, PairedReport.niceCeiling(1.45), 1e-9);
+    }
+
+    private static boolean contains(BufferedImage image, int rgb) {
+        for (int y = 0; y < image.getHeight(); y += 2) {
+            for (int x = 0; x < image.getWidth(); x += 2) {
+                if ((image.getRGB(x, y) & 0xFFFFFF) == rgb) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

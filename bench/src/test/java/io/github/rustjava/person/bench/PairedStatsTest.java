@@ -1,0 +1,172 @@
+package io.github.rustjava.person.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.rustjava.person.bench.PairedStats.Row;
+import io.github.rustjava.person.bench.PairedStats.Score;
+import io.github.rustjava.person.bench.PairedStats.Verdict;
+import io.github.rustjava.person.bench.PairedSuite.Comparison;
+import io.github.rustjava.person.bench.PairedSuite.Jdk;
+import io.github.rustjava.person.bench.PairedSuite.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openjdk.jmh.annotations.Mode;
+
+/** The paired suite's arithmetic, on made-up scores: no JMH run, no native library. */
+class PairedStatsTest {
+
+    private static final Run WASM = PairedSuite.run("CallBench.roundTrip", "BUILD_TIME_COMPILER");
+    private static final Run FFM = PairedSuite.run("CallBench.roundTrip", "FFM");
+
+    private static List<Score> scores(double... nanos) {
+        return java.util.Arrays.stream(nanos).mapToObj(v -> new Score(v, 1.0, "ns/op", "25.0.3", "vm")).toList();
+    }
+
+    private static Comparison comparison(OptionalDouble target) {
+        return new Comparison("T1", PairedSuite.Group.CALLS, "Round trip", "T1", WASM, FFM, target);
+    }
+
+    @Test
+    void theMedianIsTheMiddleValueOrTheMeanOfTheTwoMiddleOnes() {
+        assertEquals(3.0, PairedStats.median(new double[] {5, 1, 3}));
+        assertEquals(2.5, PairedStats.median(new double[] {4, 1, 3, 2}));
+        assertEquals(7.0, PairedStats.median(new double[] {7}));
+        double[] values = {3, 1, 2};
+        PairedStats.median(values);
+        assertArrayEquals(new double[] {3, 1, 2}, values, "the caller's array is left as it was");
+        assertThrows(IllegalArgumentException.class, () -> PairedStats.median(new double[0]));
+    }
+
+    @Test
+    void eachRatioIsTakenWithinItsRoundNotBetweenMedians() {
+        // Round 2 ran on a slower machine for both sides: paired, it still says 1.0.
+        Row row = PairedStats.row(comparison(OptionalDouble.empty()), scores(100, 400, 150), scores(200, 400, 100));
+        assertArrayEquals(new double[] {0.5, 1.0, 1.5}, row.ratios(), 1e-12);
+        assertEquals(1.0, row.median(), 1e-12);
+        assertEquals(0.5, row.min(), 1e-12);
+        assertEquals(1.5, row.max(), 1e-12);
+        assertNotEquals(row.numerator().median() / row.denominator().median(), row.median(), 1e-6,
+                "the ratio of the medians (150 / 200) is another, unpaired number");
+        assertEquals(150.0, row.numerator().median());
+        assertEquals(100.0, row.numerator().min());
+        assertEquals(400.0, row.numerator().max());
+        assertEquals(200.0, row.denominator().median());
+        assertEquals("ns/op", row.numerator().unit());
+    }
+
+    @Test
+    void theVerdictSaysWhetherTheTargetHeldInEveryRoundInTheMedianOrNot() {
+        OptionalDouble target = OptionalDouble.of(0.9);
+        assertEquals(Verdict.EVERY_ROUND, PairedStats.verdict(target, new double[] {0.8, 0.85, 0.9}),
+                "a ratio equal to the target meets it");
+        assertEquals(Verdict.MEDIAN_ONLY, PairedStats.verdict(target, new double[] {0.8, 0.85, 0.95}));
+        assertEquals(Verdict.MISSED, PairedStats.verdict(target, new double[] {0.8, 0.95, 0.97}));
+        assertEquals(Verdict.REFERENCE, PairedStats.verdict(OptionalDouble.empty(), new double[] {5, 6, 7}));
+        assertEquals(Verdict.MEDIAN_ONLY,
+                PairedStats.row(comparison(target), scores(80, 85, 95), scores(100, 100, 100)).verdict());
+    }
+
+    @Test
+    void aRatioNeedsBothSidesOfEveryRoundInOneUnitOfTime() {
+        Comparison c = comparison(OptionalDouble.empty());
+        assertThrows(IllegalArgumentException.class, () -> PairedStats.row(c, scores(1, 2), scores(1)));
+        List<Score> micros = List.of(new Score(1, 0, "us/op", "25", "vm"));
+        assertThrows(IllegalArgumentException.class, () -> PairedStats.row(c, scores(1), micros));
+        List<Score> throughput = List.of(new Score(1, 0, "ops/ns", "25", "vm"));
+        assertThrows(IllegalArgumentException.class, () -> PairedStats.row(c, throughput, throughput),
+                "a ratio of throughputs is the inverse of a ratio of times: refused rather than misread");
+    }
+
+    @Test
+    void everyRoundRunsEveryBenchmarkOnceInItsOwnRandomOrder() {
+        List<Run> runs = PairedSuite.runs(PairedSuite.comparisons(true), PairedSuite.absoluteOnly());
+        List<List<Run>> order = PairedStats.schedule(runs, 20, new Random(42));
+        assertEquals(20, order.size());
+        Set<List<Run>> distinct = new HashSet<>();
+        Set<Integer> firstPositions = new HashSet<>();
+        for (List<Run> round : order) {
+            assertEquals(runs.size(), round.size());
+            assertEquals(Set.copyOf(runs), Set.copyOf(round), "a permutation: every run, each once");
+            distinct.add(round);
+            firstPositions.add(round.indexOf(FFM));
+        }
+        assertTrue(distinct.size() > 1, "rounds are shuffled independently");
+        assertTrue(firstPositions.size() > 3, "FFM does not keep its place: " + firstPositions);
+        assertEquals(order, PairedStats.schedule(runs, 20, new Random(42)), "the seed reproduces the order");
+    }
+
+    @Test
+    void theSuiteHoldsTheClaimedTargetsAndRunsEachBenchmarkOnceARound() {
+        List<Comparison> all = PairedSuite.comparisons(true);
+        Map<String, Double> targets = all.stream().filter(c -> c.target().isPresent())
+                .collect(Collectors.toMap(Comparison::id, c -> c.target().getAsDouble()));
+        assertEquals(Map.of("T1", 0.9, "T2", 0.8, "T3", 1.0, "T4", 40.0, "T5", 1.2), targets);
+        Comparison t5 = all.stream().filter(c -> c.id().equals("T5")).findFirst().orElseThrow();
+        assertEquals(Jdk.JDK17, t5.numerator().jdk());
+        assertEquals(WASM, t5.denominator(), "the JDK 25 side is T1's own Wasm run");
+        assertTrue(PairedSuite.comparisons(false).stream().noneMatch(c -> c.id().equals("T5")));
+
+        List<Run> runs = PairedSuite.runs(all, PairedSuite.absoluteOnly());
+        assertEquals(Set.copyOf(runs).size(), runs.size());
+        assertEquals(1, runs.stream().filter(FFM::equals).count(), "T1, T4 and JNI share FFM's round trip");
+        assertEquals(17, runs.size());
+    }
+
+    @Test
+    void aRunMatchesOneBenchmarkAndNamesItsParameters() {
+        Run names = PairedSuite.names("FFM", 65536);
+        assertTrue("io.github.rustjava.person.bench.NameSizeBench.createDetailsRead".matches(".*" + names.include()));
+        assertTrue(java.util.regex.Pattern.compile(FFM.include())
+                .matcher("io.github.rustjava.person.bench.CallBench.roundTrip").find());
+        assertTrue(!java.util.regex.Pattern.compile(FFM.include())
+                .matcher("io.github.rustjava.person.bench.SharedBench.roundTrip").find());
+        assertEquals("NameSizeBench.createDetailsRead FFM size=65536 charset=ASCII on JDK 25", names.label());
+    }
+
+    @Test
+    void aScoreIsTheForksPrimaryResultAndItsJdk() {
+        Score s = Score.of(JmhResults.result("CallBench.roundTrip", Mode.AverageTime, Map.of("backend", "FFM"),
+                TimeUnit.NANOSECONDS, "17.0.15", 240, 260));
+        assertEquals(250.0, s.value(), 1e-9);
+        assertEquals("ns/op", s.unit());
+        assertEquals("17.0.15", s.jdkVersion());
+        assertEquals("OpenJDK 64-Bit Server VM 17.0.15+1-LTS", s.vm());
+    }
+
+    @Test
+    void aFullRunHasAtLeastFiveRoundsAndASmokeRunTwo() {
+        assertEquals(5, Paired.Options.parse(new String[] {"--out", "x"}).rounds());
+        assertEquals(7, Paired.Options.parse(new String[] {"--out", "x", "--rounds", "7"}).rounds());
+        assertEquals(2, Paired.Options.parse(new String[] {"--out", "x", "--quick"}).rounds());
+        assertThrows(IllegalArgumentException.class, () -> Paired.Options.parse(new String[] {"--out", "x", "--rounds", "3"}));
+        assertThrows(IllegalArgumentException.class, () -> Paired.Options.parse(new String[] {"--rounds", "5"}));
+        assertEquals(123L, Paired.Options.parse(new String[] {"--out", "x", "--seed", "123"}).seed());
+    }
+
+    @Test
+    void aSmokeRunRefusesTheFolderOfAFullRun(@TempDir Path dir) throws Exception {
+        Paired.Options quick = Paired.Options.parse(new String[] {"--quick", "--out", dir.toString()});
+        Paired.refuseToOverwriteFullResults(quick); // an empty folder is fine
+        Files.writeString(dir.resolve("paired.json"),
+                new PairedReport.Json().open('{').key("quick").value(true).close('}').toString());
+        Paired.refuseToOverwriteFullResults(quick); // so is an earlier smoke run's
+        Files.writeString(dir.resolve("paired.json"),
+                new PairedReport.Json().open('{').key("quick").value(false).close('}').toString());
+        assertThrows(IllegalArgumentException.class, () -> Paired.refuseToOverwriteFullResults(quick));
+        Paired.refuseToOverwriteFullResults(Paired.Options.parse(new String[] {"--out", dir.toString()}));
+    }
+}
