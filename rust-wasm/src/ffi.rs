@@ -242,10 +242,10 @@ fn fail(status: Status) -> *mut Person {
 #[no_mangle]
 pub unsafe extern "C" fn create_person(name: *const c_char, age: i32) -> *mut Person {
     boundary(ptr::null_mut(), || {
-        if name.is_null() {
-            return fail(Status::NullPointer);
-        }
+        if name.is_null() { return fail(Status::NullPointer); } // one line: the hook moves no later line
         let (bytes, ascii) = scan_c_str(name);
+        #[cfg(feature = "fault-injection")] // test builds only: a misbehaving module's results, see faults.rs
+        if let Some(bad) = crate::faults::bad_result(bytes, age, Block::new_person) { return bad; }
         match crate::check_name(bytes, ascii) {
             Ok(()) => Block::new_person(bytes, age),
             Err(status) => fail(status),
