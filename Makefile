@@ -59,6 +59,7 @@ ifneq ($(RUSTC),)
 	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
 	@mkdir -p $(dir $(WASM_FAULTS_OUT))
 	cp $(CRATE)/target/faults/wasm32-unknown-unknown/release/person.wasm $(WASM_FAULTS_OUT)
+	@$(MAKE) --no-print-directory wat
 endif
 
 native: toolchain
@@ -218,3 +219,20 @@ endif
 clean: routes-clean
 routes-clean:
 	rm -rf $(addsuffix /target,$(ROUTES))
+
+# --- tck/: small modules that fail the library's checks, from WAT -------------------------------
+# Hand-written, each a few lines, for the tests of what the library refuses to load. Rebuilt by
+# `make wasm` too; the same wat2wasm (Debian: wabt) writes the same bytes, and CI checks them.
+#
+#   make wat              tck/src/main/wat/*.wat into tck/.../tck/bad/*.wasm
+
+.PHONY: wat
+
+WAT_DIR := tck/src/main/wat
+WAT_OUT_DIR := tck/src/main/resources/io/github/rustjava/person/tck/bad
+
+wat:
+	@command -v wat2wasm >/dev/null || { echo "wat2wasm is missing: apt-get install wabt"; exit 1; }
+	@mkdir -p $(WAT_OUT_DIR)
+	for w in $(WAT_DIR)/*.wat; do wat2wasm -o $(WAT_OUT_DIR)/$$(basename $$w .wat).wasm $$w || exit 1; done
+	@ls -l $(WAT_OUT_DIR)
