@@ -5,6 +5,7 @@ import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExportFunction;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.MStack;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.ChicoryException;
@@ -15,7 +16,9 @@ import com.dylibso.chicory.wasm.types.ExportSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.Instruction;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;
 import io.github.rustjava.person.CallInterruptedException;
 import io.github.rustjava.person.Engine;
@@ -149,8 +152,24 @@ public final class ChicoryGuest implements Guest {
                     .withMemoryFactory(ByteArrayMemory::new);
             if (machine != null) {
                 builder.withMachineFactory(machine);
+            } else if (!shipped) {
+                builder.withUnsafeExecutionListener(ChicoryGuest::interruptAtBranch);
             }
             return new ChicoryGuest(builder.build(), buildTimeCompiled && CompiledFunctions.AVAILABLE);
+        }
+    }
+
+    /**
+     * The runtime's interpreter stops for an interrupt at br, call and call_indirect, but not at
+     * br_if or br_table, so a loop that branches back with one of those would never stop, and a
+     * module from outside the jar may loop so forever: the call timeout must still end it. Run
+     * before each instruction of such a module on the interpreter; the compilers check every
+     * branch back to a loop themselves.
+     */
+    private static void interruptAtBranch(Instruction instruction, MStack stack) {
+        OpCode op = instruction.opcode();
+        if ((op == OpCode.BR_IF || op == OpCode.BR_TABLE) && Thread.currentThread().isInterrupted()) {
+            throw new ChicoryInterruptedException("Thread interrupted");
         }
     }
 
