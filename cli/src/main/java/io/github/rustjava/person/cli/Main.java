@@ -61,7 +61,16 @@ public final class Main implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        if (args.length == 0) {
+            // The demo takes no options, so it needs no parser: picocli's reflection over these
+            // classes is a large part of a short run's start-up.
+            try (PersonApi api = PersonApi.wasm()) {
+                System.exit(roundTrip(api, "Alice", 30, true, out, err));
+            }
+        }
+        System.exit(run(args, out, err));
     }
 
     /** Runs the command and returns its exit code, writing to {@code out} and {@code err}. */
@@ -141,14 +150,25 @@ public final class Main implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         boolean demo = name == null;
-        int personAge = demo ? 30 : age;
-        try (PersonApi api = open();
-                PersonHandle person = api.createPerson(demo ? "Alice" : name, personAge)) {
+        try (PersonApi api = open()) {
+            return roundTrip(api, demo ? "Alice" : name, demo ? 30 : age, demo, out, err);
+        } catch (IllegalArgumentException e) {
+            // A name Rust cannot take (U+0000, a lone surrogate) is a bad argument.
+            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The seed's main(): create, details, print; with {@code demo}, also the seed's error message.
+     * Returns the exit code.
+     */
+    static int roundTrip(PersonApi api, String name, int age, boolean demo, PrintWriter out, PrintWriter err) {
+        try (PersonHandle person = api.createPerson(name, age)) {
             Optional<PersonHandle> details;
             try {
                 details = api.personDetails(person);
             } catch (ArithmeticException e) {
-                err.printf("Error: age %d + 1 overflows a 32-bit int%n", personAge);
+                err.printf("Error: age %d + 1 overflows a 32-bit int%n", age);
                 return 1;
             }
             if (details.isEmpty()) {
@@ -163,9 +183,6 @@ public final class Main implements Callable<Integer> {
                 out.printf("Error code: %d, Message: %s%n", error.code(), error.message());
             }
             return 0;
-        } catch (IllegalArgumentException e) {
-            // A name Rust cannot take (U+0000, a lone surrogate) is a bad argument.
-            throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 }

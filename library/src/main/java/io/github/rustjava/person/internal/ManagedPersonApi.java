@@ -42,7 +42,13 @@ import java.util.function.Supplier;
  */
 public final class ManagedPersonApi implements PersonApi {
 
-    private static final System.Logger LOG = System.getLogger(PersonApi.class.getName());
+    /**
+     * The library's logger, made on first use: finding the logging backend loads and configures
+     * it, which a short program that never logs should not pay for at start-up.
+     */
+    private static final class Log {
+        static final System.Logger LOGGER = System.getLogger(PersonApi.class.getName());
+    }
 
     /** Forgotten handles reported one by one before the api switches to periodic summaries. */
     static final int LEAK_WARNINGS = 3;
@@ -484,7 +490,7 @@ public final class ManagedPersonApi implements PersonApi {
             }
         } catch (RuntimeException e) {
             // A Wasm instance is discarded whole anyway; say why its persons were not freed one by one.
-            LOG.log(System.Logger.Level.DEBUG, "Rust failed while PersonApi was closing", e);
+            Log.LOGGER.log(System.Logger.Level.DEBUG, "Rust failed while PersonApi was closing", e);
         } finally {
             m.live.next = m.live.prev = m.live;
             m.liveCount = 0;
@@ -616,7 +622,7 @@ public final class ManagedPersonApi implements PersonApi {
             try {
                 ManagedPersonApi.this.free(cell);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced", fault(cell.module, e));
+                Log.LOGGER.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced", fault(cell.module, e));
             } finally {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
@@ -659,7 +665,7 @@ public final class ManagedPersonApi implements PersonApi {
                         ManagedPersonApi.this.free(cell);
                     } catch (RuntimeException e) {
                         // The recovery moved the others to a fresh instance, where they are freed next.
-                        LOG.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced",
+                        Log.LOGGER.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced",
                                 fault(cell.module, e));
                     }
                 }
@@ -857,7 +863,7 @@ public final class ManagedPersonApi implements PersonApi {
             free(cell);
         } catch (RuntimeException e) {
             // The person went with the instance that failed; a fault during close costs nothing more.
-            LOG.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced", fault(cell.module, e));
+            Log.LOGGER.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced", fault(cell.module, e));
         } finally {
             exit(interrupted);
             lock.unlock();
@@ -910,7 +916,7 @@ public final class ManagedPersonApi implements PersonApi {
             if (translated instanceof CallInterruptedException || translated instanceof CallTimeoutException) {
                 throw translated;
             }
-            LOG.log(System.Logger.Level.DEBUG, "free_person failed for a forgotten handle; the instance was replaced", translated);
+            Log.LOGGER.log(System.Logger.Level.DEBUG, "free_person failed for a forgotten handle; the instance was replaced", translated);
         }
     }
 
@@ -966,7 +972,7 @@ public final class ManagedPersonApi implements PersonApi {
             String advice = cell.origin == null
                     ? " Set -Dio.github.rustjava.person.recordHandleOrigins=true or PersonApi.Builder.recordHandleOrigins(true) to see where it was made."
                     : "";
-            LOG.log(System.Logger.Level.WARNING,
+            Log.LOGGER.log(System.Logger.Level.WARNING,
                     "A PersonHandle was never closed; the library freed its Rust person. Close handles "
                             + "(try-with-resources)." + advice + (leaked == LEAK_WARNINGS
                             ? " Further forgotten handles are reported as a count, at most every "
@@ -982,7 +988,7 @@ public final class ManagedPersonApi implements PersonApi {
     }
 
     private void summariseLeaks() {
-        LOG.log(System.Logger.Level.WARNING, leaked + " PersonHandles were never closed and were freed by the library ("
+        Log.LOGGER.log(System.Logger.Level.WARNING, leaked + " PersonHandles were never closed and were freed by the library ("
                 + (leaked - leaksReported) + " since the last report).");
         leaksReported = leaked;
         lastLeakSummary = System.nanoTime();
@@ -1097,7 +1103,7 @@ public final class ManagedPersonApi implements PersonApi {
                     }
                     interrupted = true; // an interrupt from outside: kept for the caller
                 } catch (java.util.concurrent.ExecutionException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "moving the persons to a fresh instance failed", e.getCause());
+                    Log.LOGGER.log(System.Logger.Level.DEBUG, "moving the persons to a fresh instance failed", e.getCause());
                     break;
                 }
             }
