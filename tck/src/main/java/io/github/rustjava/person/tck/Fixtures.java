@@ -1,8 +1,11 @@
 package io.github.rustjava.person.tck;
 
+import io.github.rustjava.person.PersonApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /** Modules for backends to test with, built by {@code make wasm} and shipped in this jar. */
 public final class Fixtures {
@@ -14,6 +17,64 @@ public final class Fixtures {
      */
     public static byte[] faultsModule() {
         return resource("person-faults.wasm");
+    }
+
+    /**
+     * The module the library ships, read from the library's jar: the same bytes loaded as a
+     * module from outside the jar, e.g. to reload an api onto it.
+     */
+    public static byte[] shippedModule() {
+        try (InputStream in = PersonApi.class.getResourceAsStream("person.wasm")) {
+            if (in == null) {
+                throw new IllegalStateException("person.wasm is missing from the library jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Small modules that fail one of the checks a module from outside the jar must pass, built by
+     * {@code make wasm} from {@code tck/src/main/wat/}. A backend must refuse each one before any
+     * call, and keep serving a module it runs already.
+     */
+    public enum BadModule {
+        /** Exports create_person but not get_person_details. */
+        MISSING_EXPORT("missing-export.wasm"),
+        /** Exports create_person as (i64)->i32 instead of (i32,i32)->i32. */
+        WRONG_TYPE("wrong-type.wasm"),
+        /** Imports {@code env.random}, which no host provides. */
+        IMPORTS("imports.wasm"),
+        /** Has a start function, which would run before any check. */
+        START_FUNCTION("start-function.wasm"),
+        /** Passes every check made before it runs, but {@code abi_layout(0)} answers ABI version 7. */
+        ABI_VERSION_7("abi-version-7.wasm");
+
+        private final String file;
+
+        BadModule(String file) {
+            this.file = file;
+        }
+
+        /** The module's bytes, a fresh copy. */
+        public byte[] bytes() {
+            return resource("bad/" + file);
+        }
+
+        /** Writes the module into {@code dir} under its own name, for the calls that take a path. */
+        public Path writeTo(Path dir) {
+            return write(bytes(), dir, file);
+        }
+    }
+
+    /** Writes {@code wasm} into {@code dir} as {@code name}, for the calls that take a path. */
+    public static Path write(byte[] wasm, Path dir, String name) {
+        try {
+            return Files.write(dir.resolve(name), wasm);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static byte[] resource(String name) {
