@@ -252,7 +252,9 @@ public interface PersonApi extends AutoCloseable {
      * instance is released with its last handle. With {@link Builder#instances(int)}, each
      * instance of the pool is replaced in turn.
      *
-     * @throws IllegalArgumentException if the module fails a check; the api keeps the old module
+     * @throws IllegalArgumentException if the module fails a check, or the api runs on
+     *     {@link Engine#BUILD_TIME_COMPILER}, which knows only the bundled module; the api keeps
+     *     the old module
      * @throws UncheckedIOException if the file cannot be read
      * @throws UnsupportedOperationException if this api does not run Wasm modules it can replace
      */

@@ -22,9 +22,7 @@ import com.dylibso.chicory.wasm.types.OpCode;
 import com.dylibso.chicory.wasm.types.ValType;
 import io.github.rustjava.person.CallInterruptedException;
 import io.github.rustjava.person.Engine;
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,25 +49,22 @@ public final class ChicoryGuest implements Guest {
     /** The panic hook's buffer size in ffi.rs: a panic message is never read further than this. */
     private static final int PANIC_MESSAGE_CAPACITY = 1024;
 
-    /** The shipped module, parsed once, for the interpreter and the runtime compiler. */
-    private static final class Shipped {
+    /**
+     * The shipped module, parsed once, for every engine: the build-time compiler's classes were
+     * made from these same bytes. It is not validated again: the build-time compiler validated it
+     * when the library was built, and validating costs a fresh JVM tens of milliseconds of class
+     * loading before its first call. Modules from outside the jar are always validated.
+     */
+    static final class Shipped {
         static final WasmModule MODULE = parse();
 
         private static WasmModule parse() {
-            try (InputStream in = ChicoryGuest.class.getResourceAsStream("/io/github/rustjava/person/person.wasm")) {
-                if (in == null) {
-                    throw new IllegalStateException("person.wasm is missing from the library jar");
-                }
-                return Parser.parse(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            InputStream in = ChicoryGuest.class.getResourceAsStream("/io/github/rustjava/person/person.wasm");
+            if (in == null) {
+                throw new IllegalStateException("person.wasm is missing from the library jar");
             }
+            return Parser.builder().withValidation(false).build().parse(() -> in);
         }
-    }
-
-    /** The shipped module as the build-time compiler saw it, parsed once. */
-    static final class BuildTime {
-        static final WasmModule MODULE = PersonModule.load();
     }
 
     /** The shipped module as bytecode for the runtime compiler, made on first use and shared. */
@@ -111,7 +106,7 @@ public final class ChicoryGuest implements Guest {
                 case RUNTIME_COMPILER:
                     return new Loader(Shipped.MODULE, ShippedCompiled.FACTORY, false, true, maxPages);
                 case BUILD_TIME_COMPILER:
-                    return new Loader(BuildTime.MODULE, PersonModule::create, true, true, maxPages);
+                    return new Loader(Shipped.MODULE, PersonModule::create, true, true, maxPages);
                 default:
                     throw new IllegalArgumentException("unknown engine " + engine);
             }
