@@ -79,7 +79,7 @@ impl Block {
         // SAFETY: the block has room for the header and name.len() + 1 bytes after it.
         unsafe {
             let text = block.add(1).cast::<u8>();
-            ptr::copy_nonoverlapping(name.as_ptr(), text, name.len());
+            copy_name(name.as_ptr(), text, name.len());
             text.add(name.len()).write(0);
             block.write(Block { person: Person { name: text.cast(), age }, name_len: name.len() });
         }
@@ -103,8 +103,43 @@ impl Block {
     /// `person` must be a live pointer from `new_person`; it is dangling afterwards.
     unsafe fn free(person: *mut Person) {
         let block = person.cast::<Block>();
-        let layout = Block::layout((*block).name_len).expect("the block was allocated with this layout");
+        // SAFETY: `new_person` allocated the block with `Block::layout(name_len)`, which checked
+        // this same size for overflow; the header is never written again. Recomputing it without
+        // the checks keeps the overflow tests, unsigned comparisons, off the free path.
+        let size = std::mem::size_of::<Block>() + (*block).name_len + 1;
+        let layout = Layout::from_size_align_unchecked(size, std::mem::align_of::<Block>());
+        debug_assert_eq!(Some(layout), Block::layout((*block).name_len));
         std::alloc::dealloc(block.cast(), layout);
+    }
+}
+
+/// Copies a name's bytes. Most names are short, and a Wasm runtime may make `memory.copy`, which
+/// `copy_nonoverlapping` becomes, a call through a slow path (Chicory on JDK 17 and older goes
+/// through a deliberately megamorphic call site, a workaround for a JIT bug). So up to 16 bytes
+/// move as two overlapping loads and stores of one word size; longer names use `memory.copy`,
+/// where the copy itself dominates.
+///
+/// # Safety
+/// `src` must be readable and `dst` writable for `len` bytes, and the two must not overlap.
+#[inline(always)]
+unsafe fn copy_name(src: *const u8, dst: *mut u8, len: usize) {
+    if len >= 8 && len <= 16 {
+        let head = ptr::read_unaligned(src.cast::<u64>());
+        let tail = ptr::read_unaligned(src.add(len - 8).cast::<u64>());
+        ptr::write_unaligned(dst.cast::<u64>(), head);
+        ptr::write_unaligned(dst.add(len - 8).cast::<u64>(), tail);
+    } else if len >= 4 && len < 8 {
+        let head = ptr::read_unaligned(src.cast::<u32>());
+        let tail = ptr::read_unaligned(src.add(len - 4).cast::<u32>());
+        ptr::write_unaligned(dst.cast::<u32>(), head);
+        ptr::write_unaligned(dst.add(len - 4).cast::<u32>(), tail);
+    } else if len > 0 && len < 4 {
+        // First, middle and last byte cover 1, 2 and 3 bytes alike.
+        *dst = *src;
+        *dst.add(len / 2) = *src.add(len / 2);
+        *dst.add(len - 1) = *src.add(len - 1);
+    } else if len > 16 {
+        ptr::copy_nonoverlapping(src, dst, len);
     }
 }
 
@@ -544,6 +579,17 @@ mod tests {
                     buf[start + at] = b'a';
                 }
             }
+        }
+    }
+
+    #[test]
+    fn copy_name_copies_every_length_exactly() {
+        let src: Vec<u8> = (1..=40).collect();
+        for len in 0..=40 {
+            let mut dst = vec![0xEEu8; 48];
+            unsafe { copy_name(src.as_ptr(), dst.as_mut_ptr(), len) };
+            assert_eq!(&dst[..len], &src[..len], "len {len}");
+            assert!(dst[len..].iter().all(|&b| b == 0xEE), "len {len}: nothing written past the end");
         }
     }
 
