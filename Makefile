@@ -85,24 +85,29 @@ clean:
 	rm -rf $(CRATE)/target target library/target tck/target cli/target bench/target it/target
 
 # --- bench/: the native peers (FFM, JNI), their conformance tests, and the JMH suite -------------
-# Needs JDK 25 (JAVA25, found above or given: make bench JAVA25=/path/to/jdk-25) and a C compiler.
+# Needs JDK 25 (JAVA25, found above or given: make bench JAVA25=/path/to/jdk-25), a C compiler, and
+# Go with cgo for the seed's program (installed from Debian's golang-go when run as root on Debian).
 #
-#   make bench-build      native libs, the JNI library, and benchmarks.jar (the reactor on JDK 25)
+#   make bench-build      native libs, the JNI library, benchmarks.jar and the CLI's jar (the reactor on JDK 25)
 #   make bench-test       the whole reactor's tests on JDK 25, bench/ included: the conformance
 #                         suite on FFM, JNI, GraalWasm and the routes (no timings; for CI)
 #   make bench            the paired suite (paired.md, .json, .png), then the absolute one
 #                         (latest.md, latest.png), into $(BENCH_RESULTS); JMH driven from Java
 #   make bench QUICK=1    a smoke run of both into bench/target/smoke, never into bench/results
-#   make bench-paired     the paired suite alone (ROUNDS=7 for more rounds; JAVA17=... for T5)
+#   make bench-paired     the paired suite alone (ROUNDS=7 for more rounds; JAVA17=... for T5, T7 on 17)
 #   make bench-absolute   the absolute suite alone (BENCH_ARGS='-p size=1024': extra JMH options)
-#   make bench-go         the seed's Go+cgo round trip (dynamic and static link) into bench/results/go.jsonl
+#   make bench-go-build   the seed's Go+cgo program, linked to libperson.so and to libperson.a (T6 runs them)
+#   make bench-go         the same program's own run (cold and warm) into bench/results/go.jsonl
 
-.PHONY: bench-natives bench-test bench-paired bench-absolute
+.PHONY: bench-natives bench-test bench-paired bench-absolute bench-go-build go-toolchain
 
 BENCH_JAR := bench/target/benchmarks.jar
 JNI_SO := bench/target/native/libperson_jni.so
+# T6's Go program (its two links) and T7's CLI, members of the paired suite's rounds.
+GO_BUILD := bench/go/build
+CLI_JAR := cli/target/person-wasm-cli.jar
 BENCH_RESULTS ?= bench/results
-# The JDK 17 the paired suite's T5 forks (JDK 17 against JDK 25); without one T5 is left out.
+# The JDK 17 the paired suite forks for T5 (JDK 17 against JDK 25) and T7 on 17; without one both are left out.
 JAVA17 ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-*) $(wildcard /usr/lib/jvm/*-17-*))
 ROUNDS ?=
 BENCH_MVN = JAVA_HOME=$(JAVA25) mvn -B
@@ -124,10 +129,13 @@ ifdef QUICK
 BENCH_OUT := bench/target/smoke
 BENCH_MODE := --quick
 PAIRED_LOG := $(BENCH_OUT)/paired-jmh.log
+STARTUP_DIR := $(BENCH_OUT)/startup
 else
 BENCH_OUT := $(BENCH_RESULTS)
 BENCH_MODE :=
 PAIRED_LOG := bench/target/paired-jmh.log
+# T7's hello world and start-up caches (tens of MB) stay out of the committed results.
+STARTUP_DIR := bench/target/startup
 endif
 
 # The paired suite's JVM is only JMH's driver: the option keeps JMH's use of Unsafe quiet on 25.
@@ -135,7 +143,8 @@ define BENCH_PAIRED
 	@mkdir -p $(BENCH_OUT)
 	$(BENCH_JAVA) $(BENCH_JVM_ARGS) --sun-misc-unsafe-memory-access=allow -cp $(BENCH_JAR) \
 	  io.github.rustjava.person.bench.Paired $(BENCH_MODE) $(if $(ROUNDS),--rounds $(ROUNDS)) \
-	  $(if $(JAVA17),--jdk17 $(JAVA17)) --log $(PAIRED_LOG) --out $(BENCH_OUT)
+	  $(if $(JAVA17),--jdk17 $(JAVA17)) --go $(GO_BUILD) --cli-jar $(CLI_JAR) --startup-dir $(STARTUP_DIR) \
+	  --log $(PAIRED_LOG) --out $(BENCH_OUT)
 endef
 
 define BENCH_ABSOLUTE
@@ -160,17 +169,17 @@ bench-natives: native
 
 bench-build: bench-natives
 	@[ -n "$(JAVA25)" ] || { echo "No JDK 25 found: make $@ JAVA25=/path/to/jdk-25"; exit 1; }
-	$(BENCH_MVN) package -DskipTests -pl bench -am
+	$(BENCH_MVN) package -DskipTests -pl bench,cli -am
 
 bench-test: bench-natives routes
 	@[ -n "$(JAVA25)" ] || { echo "No JDK 25 found: make $@ JAVA25=/path/to/jdk-25"; exit 1; }
 	$(BENCH_MVN) verify -Dbench.natives
 
-bench: bench-build routes
+bench: bench-build routes bench-go-build
 	$(BENCH_PAIRED)
 	$(BENCH_ABSOLUTE)
 
-bench-paired: bench-build
+bench-paired: bench-build bench-go-build
 	$(BENCH_PAIRED)
 
 bench-absolute: bench-build routes
@@ -179,8 +188,24 @@ bench-absolute: bench-build routes
 .PHONY: bench-go
 # The seed's own route as a reference row: Go + cgo against libperson.so and libperson.a.
 # Needs Go >= 1.19 (Debian: golang-go); hyperfine adds a whole-process figure when installed.
-bench-go: native
+bench-go: native go-toolchain
 	bench/go/run.sh
+
+bench-go-build: native go-toolchain
+	bench/go/run.sh build
+
+go-toolchain:
+	@if ! command -v go >/dev/null; then \
+	  if [ -f /etc/debian_version ] && [ "$$(id -u)" = 0 ]; then \
+	    echo "No Go on the PATH: installing Debian's (golang-go)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; \
+	  else \
+	    echo "The seed's Go program needs Go >= 1.19 with cgo:"; \
+	    echo "  Debian/Ubuntu: apt-get install golang-go"; \
+	    exit 1; \
+	  fi; \
+	fi
+	@echo "go: $$(go version)"
 
 # --- bench/routes/: the out-of-process routes, a Rust HTTP service and a shared-memory server ----
 # The same Person logic behind a process boundary, for the benchmarks to compare with the

@@ -10,6 +10,8 @@
 //	personbench                the cold figure over -processes fresh processes of itself, then
 //	                           warm batches in this process, one JSON summary line
 //	personbench -hyperfine F   hyperfine's JSON export of -cold-only runs, as one JSON line
+//	personbench -warm-only     the warm batches alone, one JSON line: the paired suite runs
+//	                           this once a round, as one member of the round
 //
 // Output is one JSON object per line on stdout, so the Java report can read it.
 package main
@@ -76,6 +78,7 @@ func main() {
 	batch := flag.Int("batch", 200_000, "round trips per timed batch")
 	coldOnly := flag.Bool("cold-only", false, "time 100 round trips right after start and exit")
 	hyperfine := flag.String("hyperfine", "", "summarise hyperfine's --export-json file of -cold-only runs as one line")
+	warmOnly := flag.Bool("warm-only", false, "skip the cold processes: the warm batches alone")
 	flag.Parse()
 	if *coldOnly {
 		// Flag parsing touches nothing of the library, so the first call below is still cold.
@@ -88,8 +91,15 @@ func main() {
 		exitOn(summarizeHyperfine(*hyperfine))
 		return
 	}
-	if *processes < 1 || *batches < 1 || *batch < 1 || *warmup < 0 {
-		exitOn(fmt.Errorf("-processes, -batches and -batch must be positive, -warmup not negative"))
+	if *warmOnly {
+		// A member of a paired round is compared with a warm JMH fork: the cold processes
+		// would only add time, and noise for the forks that run after it.
+		*processes = 0
+	} else if *processes < 1 {
+		exitOn(fmt.Errorf("-processes must be positive"))
+	}
+	if *batches < 1 || *batch < 1 || *warmup < 0 {
+		exitOn(fmt.Errorf("-batches and -batch must be positive, -warmup not negative"))
 	}
 
 	// Cold: each sample is a fresh process, since only the first 100 calls of a process are cold.
@@ -133,31 +143,34 @@ func main() {
 		exitOn(fmt.Errorf("leak: %d live Rust allocations before the timed batches, %d after", liveBefore, liveAfter))
 	}
 
-	emit(map[string]any{
-		"backend":                          "go-cgo",
-		"link":                             linkMode,
-		"go_version":                       runtime.Version(),
-		"goos_goarch":                      runtime.GOOS + "/" + runtime.GOARCH,
-		"round_trip":                       roundTripIs,
-		"warm_ns_per_round_trip":           median(perTrip),
-		"warm_ns_per_round_trip_min":       minOf(perTrip),
-		"warm_ns_per_round_trip_max":       maxOf(perTrip),
-		"warm_batches":                     *batches,
-		"warm_batch_round_trips":           *batch,
-		"warmup_round_trips":               *warmup,
-		"cold_processes":                   *processes,
-		"first_100_round_trips_ns":         median(floats(first100)),
-		"first_100_round_trips_ns_min":     minOf(floats(first100)),
-		"first_100_round_trips_ns_max":     maxOf(floats(first100)),
-		"first_100_round_trips_ns_samples": first100,
-		"first_round_trip_ns":              median(floats(first)),
-		"first_round_trip_ns_min":          minOf(floats(first)),
-		"first_round_trip_ns_max":          maxOf(floats(first)),
-		// Rust's live heap blocks: a leak per round trip would show
-		// here as about 100 after the cold run, and fail the check around the warm batches.
-		"live_allocations_after_cold": liveAfterCold,
-		"live_allocations_warm":       liveAfter,
-	})
+	result := map[string]any{
+		"backend":                    "go-cgo",
+		"link":                       linkMode,
+		"go_version":                 runtime.Version(),
+		"goos_goarch":                runtime.GOOS + "/" + runtime.GOARCH,
+		"round_trip":                 roundTripIs,
+		"warm_ns_per_round_trip":     median(perTrip),
+		"warm_ns_per_round_trip_min": minOf(perTrip),
+		"warm_ns_per_round_trip_max": maxOf(perTrip),
+		"warm_batches":               *batches,
+		"warm_batch_round_trips":     *batch,
+		"warmup_round_trips":         *warmup,
+		// Rust's live heap blocks: a leak per round trip would fail the check around the warm
+		// batches (and show as about 100 after the cold run).
+		"live_allocations_warm": liveAfter,
+	}
+	if *processes > 0 {
+		result["cold_processes"] = *processes
+		result["first_100_round_trips_ns"] = median(floats(first100))
+		result["first_100_round_trips_ns_min"] = minOf(floats(first100))
+		result["first_100_round_trips_ns_max"] = maxOf(floats(first100))
+		result["first_100_round_trips_ns_samples"] = first100
+		result["first_round_trip_ns"] = median(floats(first))
+		result["first_round_trip_ns_min"] = minOf(floats(first))
+		result["first_round_trip_ns_max"] = maxOf(floats(first))
+		result["live_allocations_after_cold"] = liveAfterCold
+	}
+	emit(result)
 }
 
 // coldChild runs this binary again with -cold-only and reads its JSON line.

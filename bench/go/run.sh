@@ -6,6 +6,9 @@
 # Needs: Go >= 1.19 with cgo and a C compiler, and `make native` done first (the Makefile's
 # bench-go target does both). Runs offline: the module has no dependencies.
 #
+# `run.sh build` only builds the two binaries (build/personbench-dynamic, -static): the paired
+# suite runs them itself, once a round, with -warm-only.
+#
 # Environment: PROCESSES (fresh processes for the cold figure, default 20), HYPERFINE_RUNS
 # (default 30), and QUICK=1 for a short smoke run.
 set -euo pipefail
@@ -38,6 +41,10 @@ fi
 cd "$here"
 go build -trimpath -o build/personbench-dynamic .
 go build -trimpath -tags static -o build/personbench-static .
+if [ "${1:-}" = build ]; then
+  echo "built bench/go/build/personbench-dynamic and personbench-static ($(go version | cut -d' ' -f3))" >&2
+  exit 0
+fi
 
 mkdir -p "$(dirname "$out")"
 tmp="$(mktemp -d)"

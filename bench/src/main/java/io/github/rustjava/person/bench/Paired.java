@@ -7,6 +7,7 @@ import io.github.rustjava.person.bench.PairedStats.Row;
 import io.github.rustjava.person.bench.PairedStats.Score;
 import io.github.rustjava.person.bench.PairedSuite.Comparison;
 import io.github.rustjava.person.bench.PairedSuite.Jdk;
+import io.github.rustjava.person.bench.PairedSuite.Kind;
 import io.github.rustjava.person.bench.PairedSuite.Run;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -51,11 +52,16 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  *
  * <pre>java --enable-native-access=ALL-UNNAMED -Dperson.native.library=... -Dperson.jni.library=... \
  *     -cp benchmarks.jar io.github.rustjava.person.bench.Paired [--quick] [--rounds N] [--seed N] \
- *     [--jdk17 JAVA_HOME] [--only ID,...] [--log FILE] --out DIR</pre>
+ *     [--jdk17 JAVA_HOME] [--go DIR] [--cli-jar JAR] [--startup-dir DIR] [--only ID,...] [--log FILE] \
+ *     --out DIR</pre>
  *
- * The forks run on the JVM this runs on, except the JDK 17 side of T5, which runs on
- * {@code --jdk17} (without it T5 is left out and the report says so). The native libraries' system
- * properties are passed on to every fork.
+ * The forks run on the JVM this runs on, except the JDK 17 side of T5 and T7, which runs on
+ * {@code --jdk17}. The native libraries' system properties are passed on to every fork. A round's
+ * members are not all JMH forks: T6 runs the seed's Go program from {@code --go} (its two
+ * binaries, {@code personbench-dynamic} and {@code personbench-static}), T7 times whole
+ * {@code java -jar} processes of {@code --cli-jar} and of a hello world; both are drawn into the
+ * round's random order like the forks. Without their peer a comparison is left out, and the report
+ * says so.
  */
 public final class Paired {
 
@@ -67,26 +73,37 @@ public final class Paired {
     /** A smoke run's forks: long enough to prove the harness, far too short to compare anything. */
     static final Settings QUICK = new Settings(1, "200 ms", 2, "200 ms");
 
+    /** How often a whole-process member runs its command in a row, each round (the median counts). */
+    static final int PROCESS_RUNS = 10;
+    static final int QUICK_PROCESS_RUNS = 3;
+
     /** The system properties that name native code, passed on to every fork. */
     private static final List<String> FORWARDED = List.of(Backend.NATIVE_LIBRARY, Backend.JNI_LIBRARY);
 
     private Paired() {}
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         int status;
         try {
             status = run(Options.parse(args));
         } catch (IllegalArgumentException e) {
             System.err.println("paired: " + e.getMessage());
-            System.err.println("usage: Paired [--quick] [--rounds N] [--seed N] [--jdk17 JAVA_HOME] [--only ID,...] "
-                    + "[--log FILE] --out DIR");
+            System.err.println("usage: Paired [--quick] [--rounds N] [--seed N] [--jdk17 JAVA_HOME] [--go DIR] "
+                    + "[--cli-jar JAR] [--startup-dir DIR] [--only ID,...] [--log FILE] --out DIR");
             status = 2;
         }
         System.exit(status);
     }
 
-    /** The command line. */
-    record Options(boolean quick, int rounds, long seed, Path out, Path jdk17, Set<String> only, Path log) {
+    /**
+     * The command line.
+     *
+     * @param go the folder of the Go program's binaries, or null
+     * @param cliJar the CLI's executable jar, or null
+     * @param startupDir where T7's hello world and start-up caches go (by default under {@code out})
+     */
+    record Options(boolean quick, int rounds, long seed, Path out, Path jdk17, Set<String> only, Path log, Path go,
+            Path cliJar, Path startupDir) {
 
         static Options parse(String[] args) {
             boolean quick = false;
@@ -95,6 +112,9 @@ public final class Paired {
             Path out = null;
             Path jdk17 = null;
             Path log = null;
+            Path go = null;
+            Path cliJar = null;
+            Path startupDir = null;
             Set<String> only = Set.of();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -103,12 +123,12 @@ public final class Paired {
                     case "--rounds" -> rounds = Integer.parseInt(value(args, ++i, a));
                     case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
                     case "--out" -> out = Path.of(value(args, ++i, a));
-                    case "--jdk17" -> {
-                        String v = value(args, ++i, a);
-                        jdk17 = v.isBlank() ? null : Path.of(v);
-                    }
+                    case "--jdk17" -> jdk17 = optionalPath(value(args, ++i, a));
                     case "--only" -> only = new LinkedHashSet<>(Arrays.asList(value(args, ++i, a).split(",")));
                     case "--log" -> log = Path.of(value(args, ++i, a));
+                    case "--go" -> go = optionalPath(value(args, ++i, a));
+                    case "--cli-jar" -> cliJar = optionalPath(value(args, ++i, a));
+                    case "--startup-dir" -> startupDir = Path.of(value(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown argument " + a);
                 }
             }
@@ -123,7 +143,13 @@ public final class Paired {
                 throw new IllegalArgumentException("--rounds must be at least 1");
             }
             return new Options(quick, r, seed != null ? seed : new SecureRandom().nextLong() >>> 1, out, jdk17,
-                    only, log != null ? log : out.resolve("paired-jmh.log"));
+                    only, log != null ? log : out.resolve("paired-jmh.log"), go, cliJar,
+                    startupDir != null ? startupDir : out.resolve("startup"));
+        }
+
+        /** An empty value is no value: the Makefile passes its variables whether set or not. */
+        private static Path optionalPath(String v) {
+            return v.isBlank() ? null : Path.of(v);
         }
 
         private static String value(String[] args, int i, String name) {
@@ -134,11 +160,12 @@ public final class Paired {
         }
     }
 
-    static int run(Options opts) throws IOException {
+    static int run(Options opts) throws IOException, InterruptedException {
         Files.createDirectories(opts.out());
         refuseToOverwriteFullResults(opts);
         Settings settings = opts.quick() ? QUICK : FULL;
         List<String> notes = new ArrayList<>();
+        List<String> setup = new ArrayList<>();
         Path java17 = null;
         if (opts.jdk17() != null) {
             java17 = javaIn(opts.jdk17());
@@ -146,12 +173,30 @@ public final class Paired {
                 throw new IllegalArgumentException("no java at " + java17);
             }
         } else {
-            notes.add("T5 (JDK 17 ÷ JDK 25) was not measured: no JDK 17 was given (`--jdk17`, `make bench JAVA17=...`).");
+            notes.add("T5 (JDK 17 ÷ JDK 25) and T7 on JDK 17 were not measured: no JDK 17 was given "
+                    + "(`--jdk17`, `make bench JAVA17=...`).");
         }
-        List<Comparison> comparisons = PairedSuite.comparisons(java17 != null);
+        Map<String, Path> goBinaries = new LinkedHashMap<>();
+        if (opts.go() != null) {
+            for (String link : List.of("dynamic", "static")) {
+                Path bin = opts.go().resolve("personbench-" + link);
+                if (!Files.isExecutable(bin)) {
+                    throw new IllegalArgumentException("no Go program at " + bin + " (make bench-go-build builds it)");
+                }
+                goBinaries.put(link, bin);
+            }
+        } else {
+            notes.add("T6 (÷ the seed's Go program) was not measured: no Go program was given (`--go`).");
+        }
+        if (opts.cliJar() == null) {
+            notes.add("T7 (the CLI's whole process ÷ a hello world) was not measured: no CLI jar was given "
+                    + "(`--cli-jar`).");
+        }
+        List<Comparison> comparisons = PairedSuite.comparisons(
+                new PairedSuite.Peers(java17 != null, opts.go() != null, opts.cliJar() != null));
         List<Run> extra = PairedSuite.absoluteOnly();
         if (!opts.only().isEmpty()) {
-            comparisons = comparisons.stream().filter(c -> opts.only().contains(c.id())).toList();
+            comparisons = comparisons.stream().filter(c -> PairedSuite.named(c, opts.only())).toList();
             extra = List.of();
             if (comparisons.isEmpty()) {
                 throw new IllegalArgumentException("--only matches no comparison: " + opts.only());
@@ -168,12 +213,28 @@ public final class Paired {
             jvms.put(Jdk.JDK17, java17);
         }
         List<String> forkArgs = forkArgs();
+        int processRuns = opts.quick() ? QUICK_PROCESS_RUNS : PROCESS_RUNS;
+
+        Files.createDirectories(opts.log().toAbsolutePath().getParent());
+        Path membersLog = opts.log().resolveSibling("paired-members.log");
+        Files.deleteIfExists(membersLog);
+        Files.createFile(membersLog);
+        StartUp startUp = null;
+        if (runs.stream().anyMatch(r -> r.kind() == Kind.PROCESS)) {
+            startUp = new StartUp(opts.startupDir(), opts.cliJar(), jvms);
+            System.out.println("paired: making the start-up caches in " + opts.startupDir());
+            setup.addAll(startUp.prepare(runs));
+            setup.add("Whole processes (T7): each round runs each command once untimed, then " + processRuns
+                    + " times in a row, timed from outside (start to exit, output to /dev/null); the member's score is "
+                    + "the median of the " + processRuns + ". The hello world is `Hello.java` printing one line, "
+                    + "compiled at release 17 into a jar (`java -jar hello.jar`).");
+        }
 
         int total = runs.size() * opts.rounds();
-        double perFork = seconds(settings) + 2.0; // the JVM's start, JMH's set-up, the module's load
-        System.out.printf(Locale.ROOT, "paired: %d forks a round × %d rounds = %d forks, about %s (seed %d)%n"
-                + "paired: JMH's own output goes to %s%n", runs.size(), opts.rounds(), total,
-                clock(Duration.ofSeconds((long) (total * perFork))), opts.seed(), opts.log());
+        double perRound = runs.stream().mapToDouble(r -> estimate(r, settings, processRuns)).sum();
+        System.out.printf(Locale.ROOT, "paired: %d members a round × %d rounds = %d, about %s (seed %d)%n"
+                + "paired: JMH's own output goes to %s, the other members' to %s%n", runs.size(), opts.rounds(), total,
+                clock(Duration.ofSeconds((long) (perRound * opts.rounds()))), opts.seed(), opts.log(), membersLog);
 
         Map<Run, List<Score>> scores = new LinkedHashMap<>();
         runs.forEach(r -> scores.put(r, new ArrayList<>()));
@@ -181,7 +242,6 @@ public final class Paired {
         int done = 0;
         int completedRounds = 0;
         String failure = null;
-        Files.createDirectories(opts.log().toAbsolutePath().getParent());
         try (PrintStream log = new PrintStream(new FileOutputStream(opts.log().toFile()), true, StandardCharsets.UTF_8)) {
             OutputFormat jmhOut = OutputFormatFactory.createFormatInstance(log, VerboseMode.NORMAL);
             rounds:
@@ -193,10 +253,24 @@ public final class Paired {
                     System.out.flush();
                     Score s;
                     try {
-                        s = Score.of(runOne(run, settings, jvms.get(run.jdk()), forkArgs, jmhOut));
-                    } catch (RunnerException | RuntimeException e) {
+                        s = switch (run.kind()) {
+                            case JMH -> Score.of(runOne(run, settings, jvms.get(run.jdk()), forkArgs, jmhOut));
+                            case GO -> External.goRoundTrip(goBinaries.get(run.params().get("link")),
+                                    run.params().get("link"), opts.quick(), membersLog);
+                            case PROCESS -> {
+                                String[] version = External.version(jvms.get(run.jdk()));
+                                yield External.wallTime(startUp.command(run), processRuns, membersLog, version[0],
+                                        "java " + version[1]);
+                            }
+                        };
+                    } catch (RunnerException | IOException | RuntimeException e) {
                         System.out.println("FAILED");
                         failure = run.label() + " failed in round " + (r + 1) + ": " + e.getMessage();
+                        break rounds;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        System.out.println("INTERRUPTED");
+                        failure = run.label() + " was interrupted in round " + (r + 1) + ".";
                         break rounds;
                     }
                     round.put(run, s);
@@ -215,15 +289,23 @@ public final class Paired {
         }
         if (failure != null) {
             notes.add("Interrupted: " + failure + " Only the " + completedRounds + " complete rounds are shown; "
-                    + "JMH's output is in `" + opts.log().getFileName() + "`.");
+                    + "JMH's output is in `" + opts.log().getFileName() + "`, the other members' in `"
+                    + membersLog.getFileName() + "`.");
             System.err.println("paired: " + failure + " (JMH's output: " + opts.log() + ")");
         }
         if (completedRounds == 0) {
             return 1;
         }
+        scores.entrySet().stream().filter(e -> e.getKey().kind() == Kind.GO && !e.getValue().isEmpty()).findFirst()
+                .ifPresent(e -> setup.add("The seed's Go program (T6): `bench/go` built with "
+                        + e.getValue().get(0).jdkVersion() + " against `libperson.so` (dynamic link) and `libperson.a` "
+                        + "(static); once a round each, `personbench-LINK -warm-only"
+                        + (opts.quick() ? " " + String.join(" ", External.GO_QUICK) : "")
+                        + "`: a warm-up, then timed batches of round trips, each checked; its score is the median "
+                        + "batch's time per round trip, as it prints it."));
         List<Row> rows = PairedStats.rows(comparisons, scores);
         Outcome outcome = new Outcome(opts.quick(), opts.rounds(), opts.seed(), settings, environment(), order, scores,
-                rows, notes);
+                rows, notes, setup);
         Path md = opts.out().resolve("paired.md");
         Path json = opts.out().resolve("paired.json");
         Path png = opts.out().resolve("paired.png");
@@ -284,6 +366,16 @@ public final class Paired {
     private static Path javaIn(Path home) {
         return home.getFileName() != null && home.getFileName().toString().equals("java") ? home
                 : home.resolve("bin").resolve("java");
+    }
+
+    /** About how long one member takes, for the estimate printed at the start. */
+    static double estimate(Run run, Settings s, int processRuns) {
+        return switch (run.kind()) {
+            case JMH -> seconds(s) + 1.0; // and the JVM's start, JMH's set-up, the module's load
+            case GO -> s == QUICK ? 0.2 : 1.7; // 4.4 million round trips of about 300 ns
+            // The demo's JVM takes about half a second, the hello world's a tenth (one more untimed).
+            case PROCESS -> (processRuns + 1) * (run.benchmark().equals(PairedSuite.CLI_DEMO) ? 0.5 : 0.1);
+        };
     }
 
     /** The time a fork spends warming up and measuring, without its start. */

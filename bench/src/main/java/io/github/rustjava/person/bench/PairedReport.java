@@ -8,6 +8,7 @@ import io.github.rustjava.person.bench.PairedStats.Spread;
 import io.github.rustjava.person.bench.PairedStats.Verdict;
 import io.github.rustjava.person.bench.PairedSuite.Group;
 import io.github.rustjava.person.bench.PairedSuite.Jdk;
+import io.github.rustjava.person.bench.PairedSuite.Kind;
 import io.github.rustjava.person.bench.PairedSuite.Run;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -61,22 +62,29 @@ final class PairedReport {
      * @param rows one per comparison
      * @param notes what a reader must know about this run beyond the numbers (skipped rows, an
      *     interrupted suite)
+     * @param setup how the members that are not JMH forks ran, for the report's setup
      */
     record Outcome(boolean quick, int roundsPlanned, long seed, Settings settings, Environment environment,
-            List<List<Run>> order, Map<Run, List<Score>> scores, List<Row> rows, List<String> notes) {
+            List<List<Run>> order, Map<Run, List<Score>> scores, List<Row> rows, List<String> notes,
+            List<String> setup) {
 
         int rounds() {
             return rows.isEmpty() ? 0 : rows.get(0).ratios().length;
         }
 
-        /** The forks' own JDK version per JDK, e.g. {@code 25.0.3 (OpenJDK 64-Bit Server VM 25.0.3+9-LTS)}. */
+        /**
+         * Each JDK's version as its JMH forks report it, e.g. {@code 25.0.3 (OpenJDK 64-Bit Server
+         * VM 25.0.3+9-LTS)}, or as its release file says when only whole processes ran on it.
+         */
         Map<Jdk, String> jdks() {
             Map<Jdk, String> jdks = new EnumMap<>(Jdk.class);
-            scores.forEach((run, s) -> {
-                if (!s.isEmpty()) {
-                    jdks.putIfAbsent(run.jdk(), s.get(0).jdkVersion() + " (" + s.get(0).vm() + ")");
-                }
-            });
+            for (Kind kind : List.of(Kind.JMH, Kind.PROCESS)) {
+                scores.forEach((run, s) -> {
+                    if (run.kind() == kind && !s.isEmpty()) {
+                        jdks.putIfAbsent(run.jdk(), s.get(0).jdkVersion() + " (" + s.get(0).vm() + ")");
+                    }
+                });
+            }
             return jdks;
         }
     }
@@ -93,9 +101,10 @@ final class PairedReport {
         for (String note : o.notes()) {
             md.append("> **Note**: ").append(note).append("\n\n");
         }
-        md.append("Each row is a ratio of times per operation, A ÷ B: below 1, A is faster. A **round** runs every "
-                + "benchmark below once, each in its own fresh JVM (one JMH fork), in a new random order; each ratio "
-                + "is computed within a round, from that round's two scores. The tables give the median over ")
+        md.append("Each row is a ratio of times, A ÷ B: below 1, A is faster. A **round** runs every member below "
+                + "once, each in a fresh process of its own (a JMH fork, the seed's Go program, or a whole `java` "
+                + "process timed from outside), in a new random order; each ratio is computed within a round, from "
+                + "that round's two scores. The tables give the median over ")
                 .append(o.rounds()).append(" rounds and the range (min–max). A claim *held in every round* is safe "
                         + "to quote on this machine; one *held in the median* only can flip with its noise. Ratios "
                         + "vary by CPU, even among CPUs sold under one name: compare them with ratios measured on "
@@ -118,7 +127,8 @@ final class PairedReport {
         md.append('\n');
 
         md.append("## Every ratio\n\n");
-        md.append("A and B: the median of each side's own score over the rounds (JMH average time).\n\n");
+        md.append("A and B: the median of each side's own score over the rounds (JMH's average time per operation; "
+                + "the Go program's own time per round trip; a whole process's wall time).\n\n");
         md.append("| id | A ÷ B | median | min–max | each round, in order | A | B | target | verdict |\n");
         md.append("|---|---|---:|---:|---|---:|---:|---:|---|\n");
         for (Row r : o.rows()) {
@@ -138,23 +148,58 @@ final class PairedReport {
         md.append('\n');
 
         List<Run> roundTrips = o.scores().keySet().stream()
-                .filter(run -> run.benchmark().equals("CallBench.roundTrip") && !o.scores().get(run).isEmpty())
+                .filter(run -> ROUND_TRIPS.contains(run.benchmark()) && !o.scores().get(run).isEmpty())
                 .sorted((a, b) -> {
-                    int c = Integer.compare(backendOrder(a.backend()), backendOrder(b.backend()));
+                    int c = Integer.compare(ROUND_TRIPS.indexOf(a.benchmark()), ROUND_TRIPS.indexOf(b.benchmark()));
+                    if (c == 0) {
+                        c = Integer.compare(backendOrder(a.backend()), backendOrder(b.backend()));
+                    }
                     return c != 0 ? c : a.jdk().compareTo(b.jdk());
                 })
                 .toList();
         if (!roundTrips.isEmpty()) {
             md.append("## Round trip per backend\n\n");
-            md.append("The seed's round trip, from the same forks as the ratios: each backend's own time, median "
+            md.append("The seed's round trip, from the same rounds as the ratios: each member's own time, median "
                     + "over the rounds and min–max. Lower is better. Absolute times say more about this machine "
                     + "than the ratios do.\n\n");
             md.append("| backend | JDK | median | min–max |\n|---|---|---:|---:|\n");
             for (Run run : roundTrips) {
                 Spread s = PairedStats.spread(o.scores().get(run));
-                md.append("| ").append(run.backend()).append(" | ").append(run.jdk().label.replace("JDK ", ""))
+                md.append("| ").append(roundTripLabel(run)).append(" | ")
+                        .append(run.jdk() == Jdk.NONE ? "–" : run.jdk().number())
                         .append(" | ").append(fmt(s.median())).append(' ').append(s.unit())
                         .append(" | ").append(fmt(s.min())).append("–").append(fmt(s.max()))
+                        .append(" |\n");
+            }
+            md.append('\n');
+        }
+
+        List<Run> processes = o.scores().keySet().stream()
+                .filter(run -> run.kind() == Kind.PROCESS && !o.scores().get(run).isEmpty())
+                .sorted((a, b) -> {
+                    int c = a.jdk().compareTo(b.jdk());
+                    if (c == 0) {
+                        c = Boolean.compare(StartUp.cached(a), StartUp.cached(b));
+                    }
+                    return c != 0 ? c : a.benchmark().compareTo(b.benchmark());
+                })
+                .toList();
+        if (!processes.isEmpty()) {
+            md.append("## Whole process\n\n");
+            md.append("Wall time from start to exit (T7), each round's score the median of its runs in a row; here "
+                    + "the median of those over the rounds, min–max, and every round's in the order run. Lower is "
+                    + "better.\n\n");
+            md.append("| command | JDK | start-up cache | median | min–max | each round |\n|---|---|---|---:|---:|---|\n");
+            for (Run run : processes) {
+                List<Score> scores = o.scores().get(run);
+                Spread s = PairedStats.spread(scores);
+                md.append("| `java -jar ").append(run.benchmark().equals(PairedSuite.CLI_DEMO)
+                                ? "person-wasm-cli.jar` (the demo)" : "hello.jar`")
+                        .append(" | ").append(run.jdk().number())
+                        .append(" | ").append(StartUp.cached(run) ? run.params().get("cache") : "–")
+                        .append(" | ").append(fmt(s.median())).append(" ms")
+                        .append(" | ").append(fmt(s.min())).append("–").append(fmt(s.max()))
+                        .append(" | ").append(scores.stream().map(x -> fmt(x.value())).collect(Collectors.joining(", ")))
                         .append(" |\n");
             }
             md.append('\n');
@@ -169,9 +214,12 @@ final class PairedReport {
             md.append(" of ").append(o.roundsPlanned()).append(" planned");
         }
         md.append(", ").append(o.order().isEmpty() ? 0 : o.order().get(0).size())
-                .append(" forks each; order drawn with seed ").append(o.seed())
+                .append(" members each; order drawn with seed ").append(o.seed())
                 .append(" (every round's order is in `paired.json`)\n");
-        md.append("- Each run: ").append(o.settings().describe()).append('\n');
+        md.append("- Each JMH run: ").append(o.settings().describe()).append('\n');
+        for (String line : o.setup()) {
+            md.append("- ").append(line).append('\n');
+        }
         o.jdks().forEach((jdk, version) -> md.append("- ").append(jdk.label).append(" forks: ").append(version).append('\n'));
         md.append("- CPU: ").append(env.cpuModel()).append(", ").append(env.cores()).append(" cores visible\n");
         md.append("- Kernel: ").append(env.kernel()).append('\n');
@@ -187,6 +235,18 @@ final class PairedReport {
     /** A target as the claim states it: 0.9, not 0.900. */
     static String target(double t) {
         return java.math.BigDecimal.valueOf(t).stripTrailingZeros().toPlainString();
+    }
+
+    /** The round trips the backend table shows, in its order. */
+    private static final List<String> ROUND_TRIPS =
+            List.of("CallBench.roundTrip", "ScopeBench.roundTrip", PairedSuite.GO_ROUND_TRIP);
+
+    private static String roundTripLabel(Run run) {
+        return switch (run.benchmark()) {
+            case "ScopeBench.roundTrip" -> run.backend() + ", in a scope";
+            case PairedSuite.GO_ROUND_TRIP -> "the seed's Go program (cgo), " + run.params().get("link") + " link";
+            default -> run.backend();
+        };
     }
 
     private static String absolute(Spread s) {
@@ -220,6 +280,9 @@ final class PairedReport {
         j.key("notes").open('[');
         o.notes().forEach(j::value);
         j.close(']');
+        j.key("setup").open('[');
+        o.setup().forEach(j::value);
+        j.close(']');
         j.key("settings").open('{');
         j.key("forksPerRun").value(1);
         j.key("mode").value("avgt");
@@ -248,7 +311,9 @@ final class PairedReport {
         o.scores().forEach((run, scores) -> {
             j.open('{');
             j.key("id").value(run.id());
-            j.key("benchmark").value(PairedSuite.PACKAGE + "." + run.benchmark());
+            j.key("kind").value(run.kind().name());
+            j.key("benchmark").value(run.kind() == Kind.JMH ? PairedSuite.PACKAGE + "." + run.benchmark()
+                    : run.benchmark());
             j.key("params").open('{');
             run.params().forEach((k, v) -> j.key(k).value(v));
             j.close('}');
@@ -260,6 +325,18 @@ final class PairedReport {
             j.key("errors").open('[');
             scores.forEach(s -> j.value(s.error()));
             j.close(']');
+            if (run.kind() == Kind.PROCESS) {
+                // Every process's time, per round: the score is their median.
+                j.key("samples").open('[');
+                for (Score s : scores) {
+                    j.open('[');
+                    for (double v : s.samples()) {
+                        j.value(v);
+                    }
+                    j.close(']');
+                }
+                j.close(']');
+            }
             j.close('}');
         });
         j.close(']');
@@ -408,15 +485,12 @@ final class PairedReport {
 
     // --- chart ---
 
-    /**
-     * Okabe and Ito's palette, which readers with the common colour-vision deficiencies can tell
-     * apart: each verdict has its own colour, and the legend names it.
-     */
+    /** Each verdict has its own colour of {@link Palette}, and the legend names it. */
     private static final Map<Verdict, Color> VERDICT_COLOURS = Map.of(
-            Verdict.EVERY_ROUND, new Color(0x00, 0x9E, 0x73), // bluish green
-            Verdict.MEDIAN_ONLY, new Color(0xE6, 0x9F, 0x00), // orange
-            Verdict.MISSED, new Color(0xD5, 0x5E, 0x00), // vermillion
-            Verdict.REFERENCE, new Color(0x56, 0xB4, 0xE9)); // sky blue
+            Verdict.EVERY_ROUND, Palette.BLUISH_GREEN,
+            Verdict.MEDIAN_ONLY, Palette.ORANGE,
+            Verdict.MISSED, Palette.VERMILLION,
+            Verdict.REFERENCE, Palette.SKY_BLUE);
 
     private static final int PANEL_WIDTH = 760;
     private static final int PANEL_HEIGHT = 430;
@@ -452,8 +526,8 @@ final class PairedReport {
         g.drawString("person-wasm: time ratios, A ÷ B, measured in pairs (lower is better)"
                 + (o.quick() ? " — QUICK smoke run, not for comparison" : ""), 14, 26);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.drawString("Bar: median of " + o.rounds() + " rounds (each side in its own fresh JVM, ratio within the round);"
-                + " whisker: min–max over the rounds; dashed line: the claimed upper bound.", 14, 46);
+        g.drawString("Bar: median of " + o.rounds() + " rounds (each side in a fresh process of its own, ratio within "
+                + "the round); whisker: min–max over the rounds; dashed line: the claimed upper bound.", 14, 46);
         g.drawString(o.environment().cpuModel() + ", " + o.environment().cores() + " cores | forks on JDK "
                 + o.jdks().values().stream().map(v -> v.replaceAll(" \\(.*", "")).collect(Collectors.joining(" and "))
                 + " | " + o.environment().date(), 14, 63);
@@ -470,9 +544,8 @@ final class PairedReport {
 
     static CategoryChart panel(Group group, List<Row> rows) {
         List<String> labels = rows.stream().map(r -> r.comparison().label()).toList();
-        String yTitle = group == Group.JDKS ? "time on JDK 17 ÷ time on JDK 25" : "time ÷ FFM's time (1 = as fast)";
         CategoryChart chart = new CategoryChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT)
-                .title(group.title).yAxisTitle(yTitle + ", lower is better").xAxisTitle("").build();
+                .title(group.title).yAxisTitle(group.yTitle + ", lower is better").xAxisTitle("").build();
         chart.getStyler().setOverlapped(true);
         chart.getStyler().setAvailableSpaceFill(BAR_FILL);
         chart.getStyler().setLegendSeriesLineLength(LEGEND_LINE);
@@ -498,7 +571,14 @@ final class PairedReport {
                 .orElse(1);
         // Room above the highest whisker or target for the legend.
         chart.getStyler().setYAxisMax(niceCeiling(Math.max(top, 1.0) * 1.45));
-        chart.getStyler().setYAxisDecimalPattern(top < 5 ? "0.00" : "0");
+        // XChart formats the bars' labels as it formats the ticks. On a scale of tens the ticks are
+        // whole numbers and need no decimals, but a label must keep them: 2.8 against a target of 3
+        // must not read "3".
+        chart.getStyler().setYAxisDecimalPattern("0.00");
+        if (top >= 5) {
+            chart.getStyler().setyAxisTickLabelsFormattingFunction(
+                    v -> Math.abs(v - Math.rint(v)) < 1e-9 ? String.format(Locale.ROOT, "%.0f", v) : ratio(v));
+        }
 
         // One bar series per verdict, so that the colour and the legend say it: bars of the other
         // verdicts are null in it, which the overlapped layout leaves empty.

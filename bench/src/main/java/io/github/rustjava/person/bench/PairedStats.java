@@ -22,8 +22,20 @@ final class PairedStats {
 
     private PairedStats() {}
 
-    /** One run's result in one round: JMH's score for its one fork. */
-    record Score(double value, double error, String unit, String jdkVersion, String vm) {
+    /**
+     * One run's result in one round: JMH's score for its one fork, the Go program's figure, or the
+     * median of a whole process's times.
+     *
+     * @param error JMH's error (99.9% half-interval), or half the range of the Go program's
+     *     batches or of the process times; NaN when there is none
+     * @param jdkVersion the JDK's version, or the Go program's
+     * @param samples a process member's every time, in round order; empty for the other kinds
+     */
+    record Score(double value, double error, String unit, String jdkVersion, String vm, double[] samples) {
+
+        Score(double value, double error, String unit, String jdkVersion, String vm) {
+            this(value, error, unit, jdkVersion, vm, new double[0]);
+        }
 
         static Score of(RunResult result) {
             BenchmarkParams p = result.getParams();
@@ -107,8 +119,8 @@ final class PairedStats {
 
     /**
      * The comparison's ratio in each round, from the two sides' scores of that round (the lists
-     * are in round order). Every paired benchmark measures time per operation, so the ratio is a
-     * ratio of times: below 1, the numerator is faster.
+     * are in round order). Every member measures a time (per operation, or a whole process), so
+     * the ratio is a ratio of times: below 1, the numerator is faster.
      */
     static Row row(Comparison comparison, List<Score> numerator, List<Score> denominator) {
         if (numerator.size() != denominator.size() || numerator.isEmpty()) {
@@ -119,7 +131,7 @@ final class PairedStats {
         for (int i = 0; i < ratios.length; i++) {
             Score n = numerator.get(i);
             Score d = denominator.get(i);
-            if (!n.unit().equals(d.unit()) || !n.unit().endsWith("/op")) {
+            if (!n.unit().equals(d.unit()) || !isTime(n.unit())) {
                 throw new IllegalArgumentException(comparison.id() + ": cannot divide " + n.unit() + " by " + d.unit());
             }
             ratios[i] = n.value() / d.value();
@@ -128,6 +140,14 @@ final class PairedStats {
         return new Row(comparison, ratios, median, Arrays.stream(ratios).min().orElseThrow(),
                 Arrays.stream(ratios).max().orElseThrow(), verdict(comparison.target(), ratios),
                 spread(numerator), spread(denominator));
+    }
+
+    /**
+     * Whether a unit is a time per something (JMH's average time, a whole process's wall time):
+     * a ratio of throughputs would be the inverse of a ratio of times.
+     */
+    static boolean isTime(String unit) {
+        return unit.matches("(ns|us|ms|s)/(op|process)");
     }
 
     /** Every comparison's row, from each run's scores in round order. */

@@ -19,10 +19,16 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.CategorySeries;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.Result;
@@ -39,7 +45,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The absolute suite: every benchmark on every backend, run through JMH's {@link Runner}, written
  * to {@code latest.md} (every score, with its error and its ratio to FFM) and {@code latest.png}
- * (the per-call costs per backend, log scale). The headline numbers are {@link Paired}'s ratios;
+ * (the calls, the name sizes and the cold start per backend, a panel each on a linear scale). The headline numbers are {@link Paired}'s ratios;
  * these are the whole picture, GraalWasm and the out-of-process routes included.
  *
  * <pre>java [fork JVM options] -cp benchmarks.jar io.github.rustjava.person.bench.Report [--quick] \
@@ -256,10 +262,11 @@ public final class Report {
                     .append(" | ").append(fmt(number(w.get("warm_ns_per_round_trip")))).append(" ns [")
                     .append(fmt(number(w.get("warm_ns_per_round_trip_min")))).append("–")
                     .append(fmt(number(w.get("warm_ns_per_round_trip_max")))).append("]")
-                    .append(" | ").append(fmt(number(w.get("first_100_round_trips_ns")) / 1000)).append(" µs [")
-                    .append(fmt(number(w.get("first_100_round_trips_ns_min")) / 1000)).append("–")
-                    .append(fmt(number(w.get("first_100_round_trips_ns_max")) / 1000)).append("], median of ")
-                    .append(w.get("cold_processes") instanceof Double d ? d.intValue() : w.get("cold_processes"))
+                    .append(" | ").append(!w.containsKey("first_100_round_trips_ns") ? "–" // a -warm-only line
+                            : fmt(number(w.get("first_100_round_trips_ns")) / 1000) + " µs ["
+                                    + fmt(number(w.get("first_100_round_trips_ns_min")) / 1000) + "–"
+                                    + fmt(number(w.get("first_100_round_trips_ns_max")) / 1000) + "], median of "
+                                    + (w.get("cold_processes") instanceof Double d ? d.intValue() : w.get("cold_processes")))
                     .append(" | ").append(p == null ? "–" : fmt(number(p.get("process_ns_mean")) / 1e6) + " ms ± "
                             + fmt(number(p.get("process_ns_stddev")) / 1e6))
                     .append(" |\n");
@@ -380,44 +387,274 @@ public final class Report {
 
     // --- chart ---
 
-    /** Per-call time of each backend, one bar group per benchmark, log scale: the 1000× spread needs it. */
-    static void chart(List<Row> rows, boolean quick, Path png) throws IOException {
-        // The calls, and the round trip without the api's safety beside them (BoundaryBench).
+    /** A backend more than this many times FFM's time in a panel would flatten the others: it is named, not drawn. */
+    static final double OFF_SCALE = 8;
+
+    /** Each backend's colour, the same in every panel: the Wasm engines blues and green, the native routes warm. */
+    static final Map<String, Color> BACKEND_COLOURS = Map.ofEntries(
+            Map.entry("INTERPRETER", Palette.YELLOW),
+            Map.entry("RUNTIME_COMPILER", Palette.BLUISH_GREEN),
+            Map.entry("BUILD_TIME_COMPILER", Palette.BLUE),
+            Map.entry("BUILD_TIME_COMPILER_POOL", Palette.SKY_BLUE),
+            Map.entry("FFM", Palette.VERMILLION),
+            Map.entry("JNI", Palette.ORANGE),
+            Map.entry("JAVA", Palette.LIGHT_GREY),
+            Map.entry("GRAALWASM", Palette.REDDISH_PURPLE),
+            Map.entry("SERVICE", Palette.BLACK),
+            Map.entry("SHARED_MEMORY", Palette.GREY));
+
+    /** The x axis's name for a backend: short enough for a narrow panel; the legend gives the full one. */
+    static final Map<String, String> SHORT_NAMES = Map.ofEntries(
+            Map.entry("INTERPRETER", "interp."),
+            Map.entry("RUNTIME_COMPILER", "runtime"),
+            Map.entry("BUILD_TIME_COMPILER", "build-time"),
+            Map.entry("BUILD_TIME_COMPILER_POOL", "pool"),
+            Map.entry("FFM", "FFM"),
+            Map.entry("JNI", "JNI"),
+            Map.entry("JAVA", "Java"),
+            Map.entry("GRAALWASM", "Graal"),
+            Map.entry("SERVICE", "HTTP"),
+            Map.entry("SHARED_MEMORY", "shm"));
+
+    /**
+     * One panel: one measurement, one linear scale, a bar per backend.
+     *
+     * @param bars the drawn backends' rows, in the enum's order
+     * @param offScale the backends left out, each with its largest ratio to FFM
+     */
+    record Panel(String title, String yTitle, List<Row> bars, Map<String, Double> offScale) {}
+
+    /** A group of panels under one heading, {@code columns} a row. */
+    record Group(String heading, int columns, List<Panel> panels) {}
+
+    /** The calls' titles: what each measures, in a few words. */
+    private static final Map<String, String> CALL_TITLES = Map.of(
+            "roundTrip", "roundTrip: the seed's program",
+            "rawRoundTrip", "rawRoundTrip: no handles, lock or checks",
+            "createFree", "createFree: create, then free",
+            "details", "details: of a person, then free the copy",
+            "errorMessage", "errorMessage: get, read, free",
+            "emptyCall", "emptyCall: the fixed cost of a call");
+
+    /** The chart's groups: the calls, the name sizes, the cold start; those with results. */
+    static List<Group> groups(List<Row> rows) {
+        List<Group> groups = new ArrayList<>();
         List<Row> calls = rows.stream()
-                .filter(r -> r.clazz().equals("CallBench") || r.clazz().equals("BoundaryBench")).toList();
-        if (calls.isEmpty()) {
+                .filter(r -> (r.clazz().equals("CallBench") || r.clazz().equals("BoundaryBench")) && r.mode().equals("avgt"))
+                .toList();
+        List<Panel> panels = new ArrayList<>();
+        for (String method : CALLS) {
+            List<Row> these = calls.stream().filter(r -> r.method().equals(method)).toList();
+            if (!these.isEmpty()) {
+                panels.add(panel(CALL_TITLES.get(method), unitName(these.get(0).unit()) + " per call", these));
+            }
+        }
+        if (!panels.isEmpty()) {
+            groups.add(new Group("Calls, one thread, steady state: time per call (JMH average time), lower is better",
+                    3, List.copyOf(panels)));
+        }
+        List<Row> names = rows.stream().filter(r -> r.clazz().equals("NameSizeBench")).toList();
+        List<String> sizes = names.stream().map(r -> r.params().get("size")).distinct()
+                .sorted(Report::compareValues).toList();
+        List<String> charsets = names.stream().map(r -> r.params().get("charset")).distinct().sorted().toList();
+        panels = new ArrayList<>();
+        for (String charset : charsets) {
+            for (String size : sizes) {
+                List<Row> these = names.stream()
+                        .filter(r -> r.params().get("size").equals(size) && r.params().get("charset").equals(charset))
+                        .toList();
+                if (!these.isEmpty()) {
+                    panels.add(panel(bytes(Long.parseLong(size)) + " " + charset + " name",
+                            unitName(these.get(0).unit()) + " per operation", these));
+                }
+            }
+        }
+        if (!panels.isEmpty()) {
+            groups.add(new Group("Names: create a person, get the details, read the name back; time per operation by "
+                    + "the name's UTF-8 size (CJK: 3 bytes a character), lower is better", Math.min(sizes.size(), 4),
+                    List.copyOf(panels)));
+        }
+        List<Row> cold = rows.stream().filter(r -> r.clazz().equals("ColdStartBench")).toList();
+        panels = new ArrayList<>();
+        for (String method : List.of("firstResult", "hundredRoundTrips")) {
+            List<Row> these = cold.stream().filter(r -> r.method().equals(method)).toList();
+            if (!these.isEmpty()) {
+                panels.add(panel(method.equals("firstResult") ? "firstResult: open, first round trip, close"
+                        : "hundredRoundTrips: the seed's 100, right after open", unitName(these.get(0).unit()), these));
+            }
+        }
+        if (!panels.isEmpty()) {
+            groups.add(new Group("Cold start: one shot in each fresh JVM (the JVM's own start not included), lower is "
+                    + "better", 2, List.copyOf(panels)));
+        }
+        return groups;
+    }
+
+    private static Panel panel(String title, String yTitle, List<Row> rows) {
+        List<Row> sorted = rows.stream().sorted((a, b) -> Integer.compare(backendOrder(a.backend()),
+                backendOrder(b.backend()))).toList();
+        Map<String, Double> offScale = offScale(sorted);
+        return new Panel(title, yTitle,
+                sorted.stream().filter(r -> !offScale.containsKey(r.backend())).toList(), offScale);
+    }
+
+    /**
+     * The backends a linear scale cannot show beside FFM: those more than {@link #OFF_SCALE} times
+     * FFM's time, each with its ratio. Without FFM, none.
+     */
+    static Map<String, Double> offScale(List<Row> rows) {
+        Map<String, Double> off = new LinkedHashMap<>();
+        rows.stream().filter(r -> r.backend().equals(REFERENCE)).findFirst().ifPresent(ffm -> {
+            for (Row r : rows) {
+                if (r.ratioTo(ffm) > OFF_SCALE) {
+                    off.put(r.backend(), r.ratioTo(ffm));
+                }
+            }
+        });
+        return off;
+    }
+
+    static final int WIDTH = 1560;
+    static final int PANEL_HEIGHT = 340;
+    /** Room for the title, two lines of text and two of legend. */
+    static final int HEADER = 134;
+    static final int HEADING = 34;
+
+    /**
+     * Small multiples: every measurement in a panel of its own, on its own linear scale, a group's
+     * panels under its heading, one legend for all (a backend has the same colour everywhere).
+     */
+    static void chart(List<Row> rows, boolean quick, Path png) throws IOException {
+        List<Group> groups = groups(rows);
+        if (groups.isEmpty()) {
             return;
         }
-        String unit = calls.get(0).unit();
-        List<String> methods = CALLS.stream().filter(m -> calls.stream().anyMatch(r -> r.method().equals(m))).toList();
-        Set<String> backends = calls.stream().map(Row::backend)
-                .sorted((a, b) -> Integer.compare(backendOrder(a), backendOrder(b)))
-                .collect(Collectors.toCollection(LinkedHashSet::new));
-        CategoryChart chart = new CategoryChartBuilder().width(1200).height(650)
-                .title("person-wasm: time per call (" + unit + ", log scale, lower is better)" + (quick ? ", QUICK smoke run" : "")
-                        + " | JDK " + calls.get(0).jdk() + ", " + cpu() + ", " + LocalDate.now(ZoneOffset.UTC))
-                .xAxisTitle("benchmark").yAxisTitle(unit).build();
-        chart.getStyler().setYAxisLogarithmic(true);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setLabelsVisible(false);
-        chart.getStyler().setXAxisLabelRotation(0);
-        chart.getStyler().setOverlapped(false);
-        chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(14f));
-        // Bars start at the axis minimum, which a log axis cannot put at 0: bound it by powers of
-        // ten around the data, with room below the smallest bar so that it stays visible.
-        double min = calls.stream().mapToDouble(Row::score).filter(v -> v > 0).min().orElse(1);
-        double max = calls.stream().mapToDouble(Row::score).max().orElse(10);
-        chart.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min / 2))));
-        chart.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max))));
-        for (String backend : backends) {
-            List<Double> values = new ArrayList<>();
-            for (String m : methods) {
-                values.add(calls.stream().filter(r -> r.method().equals(m) && r.backend().equals(backend))
-                        .findFirst().map(Row::score).orElse(Double.NaN));
-            }
-            chart.addSeries(backend, methods, values);
+        int height = HEADER;
+        for (Group group : groups) {
+            height += HEADING + (group.panels().size() + group.columns() - 1) / group.columns() * PANEL_HEIGHT;
         }
-        BitmapEncoder.saveBitmapWithDPI(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG, 110);
+        BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 20));
+        g.drawString("person-wasm: time per operation on each backend, lower is better"
+                + (quick ? " — QUICK smoke run, not for comparison" : ""), 14, 28);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+        g.drawString("Bar: JMH's score; whisker: its 99.9% confidence interval. Each panel has its own linear scale, from "
+                + "0; a backend over " + PairedReport.target(OFF_SCALE) + "× FFM's time would flatten the rest, so it is named under "
+                + "the panel instead. Every number is in latest.md.", 14, 50);
+        Row any = rows.get(0);
+        g.drawString("JDK " + any.jdk() + ", " + cpu() + ", " + Runtime.getRuntime().availableProcessors()
+                + " cores visible, " + LocalDate.now(ZoneOffset.UTC) + ". Single runs minutes apart: the ratios to "
+                + "quote are the paired suite's (paired.md).", 14, 68);
+        Set<String> drawn = new LinkedHashSet<>();
+        groups.forEach(gr -> gr.panels().forEach(p -> p.bars().forEach(r -> drawn.add(r.backend()))));
+        int x = 14;
+        int legendY = 82;
+        for (String backend : drawn.stream().sorted((a, b) -> Integer.compare(backendOrder(a), backendOrder(b))).toList()) {
+            String label = backend + " (" + SHORT_NAMES.getOrDefault(backend, backend) + ")";
+            int w = 22 + g.getFontMetrics().stringWidth(label) + 20;
+            if (x + w > WIDTH) {
+                x = 14;
+                legendY += 22;
+            }
+            g.setColor(colour(backend));
+            g.fillRect(x, legendY, 16, 16);
+            g.setColor(Color.DARK_GRAY);
+            g.drawRect(x, legendY, 16, 16);
+            g.setColor(Color.BLACK);
+            g.drawString(label, x + 22, legendY + 13);
+            x += w;
+        }
+        int y = HEADER;
+        for (Group group : groups) {
+            g.setColor(new Color(0xF2, 0xF2, 0xF2));
+            g.fillRect(0, y, WIDTH, HEADING - 4);
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+            g.drawString(group.heading(), 14, y + 21);
+            y += HEADING;
+            int width = WIDTH / group.columns();
+            for (int i = 0; i < group.panels().size(); i++) {
+                BufferedImage tile = BitmapEncoder.getBufferedImage(chart(group.panels().get(i), width));
+                g.drawImage(tile, (i % group.columns()) * width, y + (i / group.columns()) * PANEL_HEIGHT, null);
+            }
+            y += (group.panels().size() + group.columns() - 1) / group.columns() * PANEL_HEIGHT;
+        }
+        g.dispose();
+        ImageIO.write(image, "png", png.toFile());
+    }
+
+    /**
+     * One panel: a category per backend, each bar its own series so that it has its backend's
+     * colour (overlapped, the other categories empty), with JMH's error as the whisker.
+     */
+    private static CategoryChart chart(Panel p, int width) {
+        String note = p.offScale().isEmpty() ? "" : "not drawn: " + p.offScale().entrySet().stream()
+                .map(e -> SHORT_NAMES.getOrDefault(e.getKey(), e.getKey()) + " " + fmt(e.getValue()) + "× FFM")
+                .collect(Collectors.joining(", "));
+        CategoryChart chart = new CategoryChartBuilder().width(width).height(PANEL_HEIGHT).title(p.title())
+                .yAxisTitle(p.yTitle()).xAxisTitle(note).build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisTitleVisible(!note.isEmpty());
+        chart.getStyler().setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        chart.getStyler().setAxisTitleFont(new Font(Font.SANS_SERIF, Font.ITALIC, 12));
+        chart.getStyler().setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        chart.getStyler().setPlotBackgroundColor(Color.WHITE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setPlotBorderVisible(false);
+        chart.getStyler().setPlotGridLinesColor(new Color(0xDD, 0xDD, 0xDD));
+        chart.getStyler().setPlotGridVerticalLinesVisible(false);
+        chart.getStyler().setErrorBarsColor(new Color(0x22, 0x22, 0x22));
+        chart.getStyler().setErrorBarsColorSeriesColor(false);
+        chart.getStyler().setOverlapped(true);
+        chart.getStyler().setAvailableSpaceFill(0.7);
+        chart.getStyler().setYAxisMin(0.0);
+        // The scale is the bars', not the whiskers': one wide interval would flatten every bar.
+        double top = p.bars().stream().mapToDouble(Row::score).max().orElse(1);
+        double axisMax = PairedReport.niceCeiling(top * 1.15);
+        chart.getStyler().setYAxisMax(axisMax);
+        // Narrow bars: the backends' names slanted, so that they do not run into each other.
+        if (width / Math.max(1, p.bars().size()) < 75) {
+            chart.getStyler().setXAxisLabelRotation(30);
+        }
+        chart.getStyler().setYAxisDecimalPattern(top < 1 ? "0.00" : top < 10 ? "0.0" : "#,##0");
+        List<String> categories = p.bars().stream().map(r -> SHORT_NAMES.getOrDefault(r.backend(), r.backend())).toList();
+        for (Row bar : p.bars()) {
+            List<Double> values = new ArrayList<>();
+            List<Double> errors = new ArrayList<>();
+            for (Row r : p.bars()) {
+                values.add(r == bar ? r.score() : Double.NaN);
+                // XChart's whiskers are symmetric: one that would cross 0 or the top of the scale is
+                // clipped to both, evenly (the table has the full interval).
+                errors.add(r == bar && !Double.isNaN(r.error())
+                        ? Math.min(r.error(), Math.min(r.score(), axisMax - r.score())) : 0.0);
+            }
+            CategorySeries s = chart.addSeries(bar.backend(), categories, values, errors);
+            s.setFillColor(colour(bar.backend()));
+        }
+        return chart;
+    }
+
+    private static Color colour(String backend) {
+        return BACKEND_COLOURS.getOrDefault(backend, Palette.GREY);
+    }
+
+    /** "ns" for JMH's "ns/op", "µs" for "us/op". */
+    static String unitName(String unit) {
+        String u = unit.substring(0, unit.indexOf('/') < 0 ? unit.length() : unit.indexOf('/'));
+        return u.equals("us") ? "µs" : u;
+    }
+
+    /** 8 B, 1 KiB, 64 KiB, 1 MiB. */
+    static String bytes(long n) {
+        if (n >= 1 << 20 && n % (1 << 20) == 0) return (n >> 20) + " MiB";
+        if (n >= 1 << 10 && n % (1 << 10) == 0) return (n >> 10) + " KiB";
+        return n + " B";
     }
 
     // --- JMH's results ---

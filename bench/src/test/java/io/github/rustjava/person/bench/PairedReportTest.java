@@ -10,6 +10,7 @@ import io.github.rustjava.person.bench.PairedReport.Outcome;
 import io.github.rustjava.person.bench.PairedStats.Score;
 import io.github.rustjava.person.bench.PairedSuite.Comparison;
 import io.github.rustjava.person.bench.PairedSuite.Jdk;
+import io.github.rustjava.person.bench.PairedSuite.Kind;
 import io.github.rustjava.person.bench.PairedSuite.Run;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -32,10 +33,12 @@ class PairedReportTest {
 
     /**
      * Three rounds. Every FFM run takes 100 (ns or µs), so each ratio is the other side's score
-     * over 100; the JDK 17 run is 10% slower than the JDK 25 Wasm run of its round.
+     * over 100; the JDK 17 run is 10% slower than the JDK 25 Wasm run of its round. The scope's
+     * round trip over the Go program's (T6) is 0.4, 0.464, 0.483; the CLI over the hello world is
+     * 6.0, 6.2, 6.4 without a cache (T7, missed), 2.5, 2.8, 3.2 with one (held in the median).
      */
     private static Outcome outcome(boolean quick) {
-        List<Comparison> comparisons = PairedSuite.comparisons(true);
+        List<Comparison> comparisons = PairedSuite.comparisons(PairedSuite.Peers.ALL);
         List<Run> runs = PairedSuite.runs(comparisons, PairedSuite.absoluteOnly());
         Map<String, double[]> byBackend = Map.of(
                 "FFM", new double[] {100, 100, 100},
@@ -48,21 +51,42 @@ class PairedReportTest {
         for (Run run : runs) {
             List<Score> s = new ArrayList<>();
             for (int r = 0; r < 3; r++) {
-                double v = byBackend.get(run.backend())[r];
+                String jdk = run.jdk() == Jdk.JDK17 ? "17.0.15" : "25.0.3";
+                double v;
+                String unit = "ns/op";
+                double[] samples = new double[0];
+                if (run.kind() == Kind.GO) {
+                    v = new double[] {300, 280, 290}[r] - (run.params().get("link").equals("static") ? 10 : 0);
+                    jdk = "go1.19.8";
+                } else if (run.kind() == Kind.PROCESS) {
+                    boolean cached = StartUp.cached(run);
+                    boolean cli = run.benchmark().equals(PairedSuite.CLI_DEMO);
+                    v = cli ? (cached ? new double[] {250, 280, 320}[r] : new double[] {600, 620, 640}[r])
+                            : (cached ? 100 : 100);
+                    unit = "ms/process";
+                    samples = new double[] {v - 1, v, v + 5};
+                } else if (run.benchmark().equals("ScopeBench.roundTrip")) {
+                    v = run.backend().equals("FFM") ? 200 : new double[] {120, 130, 140}[r];
+                } else {
+                    v = byBackend.get(run.backend())[r];
+                }
                 if (run.benchmark().equals("BoundaryBench.rawRoundTrip") && run.backend().equals("BUILD_TIME_COMPILER")) {
                     v = 90; // T2: 0.9 in every round, above its 0.8 → missed
                 }
                 if (run.jdk() == Jdk.JDK17) {
                     v *= 1.1;
                 }
-                String unit = run.benchmark().startsWith("NameSizeBench") ? "us/op" : "ns/op";
-                String jdk = run.jdk() == Jdk.JDK17 ? "17.0.15" : "25.0.3";
-                s.add(new Score(v, 1.0, unit, jdk, "OpenJDK 64-Bit Server VM " + jdk + "+1"));
+                if (run.benchmark().startsWith("NameSizeBench")) {
+                    unit = "us/op";
+                }
+                String vm = run.kind() == Kind.PROCESS ? "java " + jdk + "+6" : "OpenJDK 64-Bit Server VM " + jdk + "+1";
+                s.add(new Score(v, 1.0, unit, jdk, vm, samples));
             }
             scores.put(run, s);
         }
         return new Outcome(quick, 3, 42L, quick ? Paired.QUICK : Paired.FULL, ENV,
-                PairedStats.schedule(runs, 3, new Random(42)), scores, PairedStats.rows(comparisons, scores), List.of());
+                PairedStats.schedule(runs, 3, new Random(42)), scores, PairedStats.rows(comparisons, scores), List.of(),
+                List.of("Start-up caches made once, before the rounds, in 4.2 s: `java -XX:AOTCacheOutput=x.aot -jar x`"));
     }
 
     @Test
@@ -78,6 +102,36 @@ class PairedReportTest {
                 + "(1.10–1.10), held in every round\n"), md);
         assertFalse(md.contains("- **jni**"), "reference rows are not claims");
         assertFalse(md.contains("QUICK"), md);
+    }
+
+    @Test
+    void t6AndT7AreClaimsWithTheirVerdicts() {
+        String md = PairedReport.markdown(outcome(false));
+        assertTrue(md.contains("- **T6** Round trip in a scope, Wasm build-time compiler ÷ the seed's Go program (cgo, "
+                + "libperson.so) ≤ 0.5: **0.464** (0.400–0.483), held in every round\n"), md);
+        assertTrue(md.contains("- **T7-25** Whole process, java -jar the CLI's demo ÷ java -jar a hello world, on JDK 25 "
+                + "≤ 5: **6.20** (6.00–6.40), missed: the median is above the target\n"), md);
+        assertTrue(md.contains("- **T7-17-cache** Whole process, the CLI's demo ÷ a hello world, on JDK 17, each with "
+                + "its own AppCDS ≤ 3: **2.80** (2.50–3.20), held in the median, not in every round\n"), md);
+        assertTrue(md.contains("| scope-api | Round trip, Wasm build-time compiler: in a scope ÷ on the api (what the "
+                + "scope saves) | **1.41** | 1.37–1.75 | 1.41, 1.37, 1.75 | 130 ns/op | 85.0 ns/op | – | – |"), md);
+        assertTrue(md.contains("| T6-static | "), md);
+        assertTrue(md.contains("| T7-25 | Whole process, java -jar the CLI's demo ÷ java -jar a hello world, on JDK 25 "
+                + "| **6.20** | 6.00–6.40 | 6.00, 6.20, 6.40 | 620 ms/process | 100 ms/process | ≤ 5 |"), md);
+    }
+
+    @Test
+    void theGoProgramAndTheScopeJoinTheRoundTripTableAndTheProcessesHaveTheirs() {
+        String md = PairedReport.markdown(outcome(false));
+        assertTrue(md.contains("| BUILD_TIME_COMPILER, in a scope | 25 | 130 ns/op | 120–140 |"), md);
+        assertTrue(md.contains("| the seed's Go program (cgo), dynamic link | – | 290 ns/op | 280–300 |"), md);
+        assertTrue(md.indexOf("| FFM | 25 |") < md.indexOf("in a scope | 25 |")
+                && md.indexOf("in a scope | 25 |") < md.indexOf("the seed's Go program (cgo), dynamic"), md);
+        assertTrue(md.contains("## Whole process\n"), md);
+        assertTrue(md.contains("| `java -jar person-wasm-cli.jar` (the demo) | 17 | AppCDS | 308 ms | 275–352 | "
+                + "275, 308, 352 |"), md);
+        assertTrue(md.contains("| `java -jar hello.jar` | 25 | – | 100 ms | 100–100 | 100, 100, 100 |"), md);
+        assertTrue(md.contains("- Start-up caches made once, before the rounds, in 4.2 s: "), md);
     }
 
     @Test
@@ -102,7 +156,7 @@ class PairedReportTest {
         assertTrue(md.contains("- CPU flags: `fpu sse2 avx2`\n"), md);
         assertTrue(md.contains("- Kernel: Linux 6.1.0 amd64\n"), md);
         assertTrue(md.contains("- Command: `java -cp benchmarks.jar io.github.rustjava.person.bench.Paired --out x`\n"), md);
-        assertTrue(md.contains("- Rounds: 3, 17 forks each; order drawn with seed 42"), md);
+        assertTrue(md.contains("- Rounds: 3, 29 members each; order drawn with seed 42"), md);
         assertTrue(md.contains("3 × 1 s of warm-up, then 5 × 1 s measured"), md);
         assertTrue(md.contains("even among CPUs sold under one name"), md);
     }
@@ -123,7 +177,7 @@ class PairedReportTest {
         assertEquals(42.0, json.get("seed"));
         List<Object> order = (List<Object>) json.get("order");
         assertEquals(3, order.size());
-        assertEquals(17, ((List<Object>) order.get(0)).size());
+        assertEquals(29, ((List<Object>) order.get(0)).size());
         List<Map<String, Object>> rows = (List<Map<String, Object>>) json.get("rows");
         Map<String, Object> t1 = rows.get(0);
         assertEquals("T1", t1.get("id"));
@@ -137,8 +191,23 @@ class PairedReportTest {
         assertEquals(Map.of("JDK 25", "25.0.3 (OpenJDK 64-Bit Server VM 25.0.3+1)",
                 "JDK 17", "17.0.15 (OpenJDK 64-Bit Server VM 17.0.15+1)"), env.get("jdks"));
         List<Map<String, Object>> runs = (List<Map<String, Object>>) json.get("runs");
-        assertEquals(17, runs.size());
+        assertEquals(29, runs.size());
         assertTrue(runs.stream().allMatch(r -> ((List<Object>) r.get("scores")).size() == 3));
+        Map<String, Object> go = runs.stream().filter(r -> r.get("id").equals("GoProgram.roundTrip[dynamic]"))
+                .findFirst().orElseThrow();
+        assertEquals("GO", go.get("kind"));
+        assertEquals(List.of(300.0, 280.0, 290.0), go.get("scores"));
+        Map<String, Object> cli = runs.stream().filter(r -> r.get("id").equals("Process.cliDemo[AOT cache]@JDK 25"))
+                .findFirst().orElseThrow();
+        assertEquals("PROCESS", cli.get("kind"));
+        assertEquals("ms/process", cli.get("unit"));
+        assertEquals(List.of(249.0, 250.0, 255.0), ((List<Object>) cli.get("samples")).get(0),
+                "every process's time is kept, per round");
+        assertEquals(List.of("Start-up caches made once, before the rounds, in 4.2 s: `java -XX:AOTCacheOutput=x.aot -jar x`"),
+                json.get("setup"));
+        assertEquals(Map.of("JDK 25", "25.0.3 (OpenJDK 64-Bit Server VM 25.0.3+1)",
+                "JDK 17", "17.0.15 (OpenJDK 64-Bit Server VM 17.0.15+1)"), env.get("jdks"),
+                "the JMH forks' VM names, not the Go program's or a process's");
     }
 
     @Test
@@ -158,8 +227,8 @@ class PairedReportTest {
         PairedReport.chart(outcome(false), png);
         BufferedImage image = ImageIO.read(png.toFile());
         assertEquals(2 * 760, image.getWidth(), "two panels a row");
-        assertEquals(70 + 2 * 430, image.getHeight(), "four groups: two rows");
-        assertTrue(contains(image, 0x009E73), "a bar held in every round (T4, T5) is bluish green");
+        assertEquals(70 + 3 * 430, image.getHeight(), "six groups: three rows");
+        assertTrue(contains(image, 0x009E73), "a bar held in every round (T4, T5, T6) is bluish green");
         assertTrue(contains(image, 0xE69F00), "a bar held in the median only (T1) is orange");
         assertTrue(contains(image, 0xD55E00), "a missed target (T2) is vermillion");
         assertTrue(contains(image, 0x56B4E9), "a reference row is sky blue");

@@ -2,6 +2,7 @@ package io.github.rustjava.person.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,7 @@ import io.github.rustjava.person.bench.PairedStats.Score;
 import io.github.rustjava.person.bench.PairedStats.Verdict;
 import io.github.rustjava.person.bench.PairedSuite.Comparison;
 import io.github.rustjava.person.bench.PairedSuite.Jdk;
+import io.github.rustjava.person.bench.PairedSuite.Kind;
 import io.github.rustjava.person.bench.PairedSuite.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,11 +91,17 @@ class PairedStatsTest {
         List<Score> throughput = List.of(new Score(1, 0, "ops/ns", "25", "vm"));
         assertThrows(IllegalArgumentException.class, () -> PairedStats.row(c, throughput, throughput),
                 "a ratio of throughputs is the inverse of a ratio of times: refused rather than misread");
+        List<Score> process = List.of(new Score(600, 0, "ms/process", "25", "vm"));
+        List<Score> hello = List.of(new Score(120, 0, "ms/process", "25", "vm"));
+        assertEquals(5.0, PairedStats.row(c, process, hello).median(), 1e-12, "whole processes divide too");
+        List<Score> perOp = List.of(new Score(120, 0, "ms/op", "25", "vm"));
+        assertThrows(IllegalArgumentException.class, () -> PairedStats.row(c, process, perOp),
+                "a process's time and an operation's are not the same kind of time");
     }
 
     @Test
     void everyRoundRunsEveryBenchmarkOnceInItsOwnRandomOrder() {
-        List<Run> runs = PairedSuite.runs(PairedSuite.comparisons(true), PairedSuite.absoluteOnly());
+        List<Run> runs = PairedSuite.runs(PairedSuite.comparisons(PairedSuite.Peers.ALL), PairedSuite.absoluteOnly());
         List<List<Run>> order = PairedStats.schedule(runs, 20, new Random(42));
         assertEquals(20, order.size());
         Set<List<Run>> distinct = new HashSet<>();
@@ -111,19 +119,77 @@ class PairedStatsTest {
 
     @Test
     void theSuiteHoldsTheClaimedTargetsAndRunsEachBenchmarkOnceARound() {
-        List<Comparison> all = PairedSuite.comparisons(true);
+        List<Comparison> all = PairedSuite.comparisons(PairedSuite.Peers.ALL);
         Map<String, Double> targets = all.stream().filter(c -> c.target().isPresent())
                 .collect(Collectors.toMap(Comparison::id, c -> c.target().getAsDouble()));
-        assertEquals(Map.of("T1", 0.9, "T2", 0.8, "T3", 1.0, "T4", 40.0, "T5", 1.2), targets);
+        assertEquals(Map.of("T1", 0.9, "T2", 0.8, "T3", 1.0, "T4", 40.0, "T5", 1.2, "T6", 0.5,
+                "T7-25", 5.0, "T7-25-cache", 3.0, "T7-17", 5.0, "T7-17-cache", 3.0), targets);
         Comparison t5 = all.stream().filter(c -> c.id().equals("T5")).findFirst().orElseThrow();
         assertEquals(Jdk.JDK17, t5.numerator().jdk());
         assertEquals(WASM, t5.denominator(), "the JDK 25 side is T1's own Wasm run");
-        assertTrue(PairedSuite.comparisons(false).stream().noneMatch(c -> c.id().equals("T5")));
 
         List<Run> runs = PairedSuite.runs(all, PairedSuite.absoluteOnly());
         assertEquals(Set.copyOf(runs).size(), runs.size());
         assertEquals(1, runs.stream().filter(FFM::equals).count(), "T1, T4 and JNI share FFM's round trip");
-        assertEquals(17, runs.size());
+        assertEquals(17 + 2 + 2 + 8, runs.size(), "17 forks, ScopeBench on two backends, Go twice, 8 processes");
+        assertEquals(2, runs.stream().filter(r -> r.kind() == Kind.GO).count());
+        assertEquals(8, runs.stream().filter(r -> r.kind() == Kind.PROCESS).count());
+    }
+
+    @Test
+    void t6IsTheScopesRoundTripOverTheSeedsGoProgramAndItsOtherViewsNeedNoGo() {
+        Map<String, Comparison> byId = PairedSuite.comparisons(PairedSuite.Peers.ALL).stream()
+                .collect(Collectors.toMap(Comparison::id, c -> c));
+        Run scope = PairedSuite.run("ScopeBench.roundTrip", "BUILD_TIME_COMPILER");
+        assertEquals(scope, byId.get("T6").numerator());
+        assertEquals(PairedSuite.go("dynamic"), byId.get("T6").denominator(), "the seed's link: libperson.so");
+        assertEquals(PairedSuite.go("static"), byId.get("T6-static").denominator());
+        assertTrue(byId.get("T6-static").target().isEmpty());
+        assertEquals(PairedSuite.run("ScopeBench.roundTrip", "FFM"), byId.get("scope").denominator());
+        assertEquals(WASM, byId.get("scope-api").denominator(), "what the scope saves over the api's round trip");
+        assertEquals(Jdk.NONE, PairedSuite.go("dynamic").jdk());
+        assertEquals("GoProgram.roundTrip[dynamic]", PairedSuite.go("dynamic").id());
+
+        List<String> withoutGo = PairedSuite.comparisons(new PairedSuite.Peers(true, false, true)).stream()
+                .map(Comparison::id).toList();
+        assertFalse(withoutGo.contains("T6") || withoutGo.contains("T6-static"), withoutGo.toString());
+        assertTrue(withoutGo.containsAll(List.of("scope", "scope-api")), withoutGo.toString());
+    }
+
+    @Test
+    void t7DividesTheCliByAHelloWorldOnTheSameJdkAndCache() {
+        List<Comparison> t7 = PairedSuite.comparisons(PairedSuite.Peers.ALL).stream()
+                .filter(c -> c.id().startsWith("T7")).toList();
+        assertEquals(List.of("T7-25", "T7-25-cache", "T7-17", "T7-17-cache"), t7.stream().map(Comparison::id).toList());
+        for (Comparison c : t7) {
+            assertEquals(Kind.PROCESS, c.numerator().kind());
+            assertEquals(PairedSuite.CLI_DEMO, c.numerator().benchmark());
+            assertEquals(PairedSuite.HELLO, c.denominator().benchmark());
+            assertEquals(c.numerator().jdk(), c.denominator().jdk(), c.id());
+            assertEquals(c.numerator().params(), c.denominator().params(), "both sides get the same help: " + c.id());
+        }
+        assertEquals("AppCDS", t7.get(3).numerator().params().get("cache"));
+        assertEquals("AOT cache", t7.get(1).numerator().params().get("cache"));
+        assertEquals("java -jar person-wasm-cli.jar with AppCDS on JDK 17", t7.get(3).numerator().label());
+        assertEquals("java -jar hello.jar on JDK 25", t7.get(0).denominator().label());
+
+        List<String> ids = PairedSuite.comparisons(new PairedSuite.Peers(false, true, true)).stream()
+                .map(Comparison::id).toList();
+        assertTrue(ids.containsAll(List.of("T7-25", "T7-25-cache")) && !ids.contains("T7-17") && !ids.contains("T5"),
+                "without a JDK 17, T5 and T7 on 17 are left out: " + ids);
+        assertTrue(PairedSuite.comparisons(new PairedSuite.Peers(true, true, false)).stream()
+                .noneMatch(c -> c.id().startsWith("T7")), "without the CLI's jar, no T7");
+    }
+
+    @Test
+    void onlyNamesAComparisonOrItsFamily() {
+        List<Comparison> all = PairedSuite.comparisons(PairedSuite.Peers.ALL);
+        assertEquals(List.of("T7-25", "T7-25-cache", "T7-17", "T7-17-cache"),
+                all.stream().filter(c -> PairedSuite.named(c, List.of("T7"))).map(Comparison::id).toList());
+        assertEquals(List.of("T1", "T7-17-cache"),
+                all.stream().filter(c -> PairedSuite.named(c, List.of("T1", "T7-17-cache"))).map(Comparison::id).toList());
+        assertEquals(List.of("T6", "T6-static"),
+                all.stream().filter(c -> PairedSuite.named(c, Set.of("T6"))).map(Comparison::id).toList());
     }
 
     @Test
@@ -155,6 +221,18 @@ class PairedStatsTest {
         assertThrows(IllegalArgumentException.class, () -> Paired.Options.parse(new String[] {"--out", "x", "--rounds", "3"}));
         assertThrows(IllegalArgumentException.class, () -> Paired.Options.parse(new String[] {"--rounds", "5"}));
         assertEquals(123L, Paired.Options.parse(new String[] {"--out", "x", "--seed", "123"}).seed());
+    }
+
+    @Test
+    void thePeersAreOptionsAndAnEmptyOneIsNone() {
+        Paired.Options o = Paired.Options.parse(new String[] {"--out", "out", "--go", "bench/go/build", "--cli-jar",
+                "cli.jar", "--jdk17", ""});
+        assertEquals(Path.of("bench/go/build"), o.go());
+        assertEquals(Path.of("cli.jar"), o.cliJar());
+        assertEquals(null, o.jdk17(), "make passes JAVA17 empty when there is none");
+        assertEquals(Path.of("out", "startup"), o.startupDir(), "the caches go under the output folder by default");
+        assertEquals(Path.of("w"), Paired.Options.parse(new String[] {"--out", "o", "--startup-dir", "w"}).startupDir());
+        assertEquals(null, Paired.Options.parse(new String[] {"--out", "o", "--go", ""}).go());
     }
 
     @Test
