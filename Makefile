@@ -110,7 +110,8 @@ BENCH_RESULTS ?= bench/results
 # The JDK 17 the paired suite forks for T5 (JDK 17 against JDK 25) and T7 on 17; without one both are left out.
 JAVA17 ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-*) $(wildcard /usr/lib/jvm/*-17-*))
 ROUNDS ?=
-BENCH_MVN = JAVA_HOME=$(JAVA25) mvn -B
+# Maven's own libraries call sun.misc.Unsafe, which JDK 25 warns about on every build.
+BENCH_MVN = JAVA_HOME=$(JAVA25) MAVEN_OPTS="$(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow" mvn -B
 BENCH_JAVA = $(JAVA25)/bin/java
 # The forks get these (the absolute suite's inherit them, the paired suite passes the native
 # libraries' properties on). Relative paths: JMH runs its forks in this directory.
