@@ -4,8 +4,9 @@
 #   make native       build the same crate for the host (libperson.so, libperson.a) with the same compiler
 #   make rust-test    run the crate's unit tests on the host
 #   make test         the Java tests (mvn -B verify, the whole reactor); needs no Rust
-#   make bench-build  benchmarks.jar and both native libraries, without running anything
-#   make bench        run the benchmark suite into bench/results/ (QUICK=1 for a short smoke run)
+#   make bench-build  the native libraries, the JNI shim, benchmarks.jar and the CLI jar, without running anything
+#   make bench        the paired and the absolute suites into bench/results/ (QUICK=1: a smoke run elsewhere)
+#   make bench-paired the paired ratios alone, the ones the README quotes
 #
 # The committed module is the reference build: Debian's rustc 1.63 with its wasm32 std. Other
 # toolchains build a working module, but not the same bytes, and CI checks the bytes.
