@@ -26,6 +26,17 @@ public final class Ffi {
     public static final int AGE_OVERFLOW = 4;
     public static final int PANIC = 5;
     public static final int OUT_OF_MEMORY = 6;
+    /**
+     * Not Rust's: the host could not allocate the block that carries an argument into the module.
+     * Handled like {@link #OUT_OF_MEMORY} (forgotten handles get their chance first), but reported
+     * as the argument being too large.
+     */
+    public static final int NO_ROOM_FOR_ARGUMENT = -1;
+
+    /** Whether a call failed for want of memory, which freeing forgotten handles may cure. */
+    static boolean outOfMemory(int status) {
+        return status == OUT_OF_MEMORY || status == NO_ROOM_FOR_ARGUMENT;
+    }
 
     /**
      * The exception for a call that returned null with {@code status}, as the api throws it.
@@ -38,6 +49,8 @@ public final class Ffi {
                 return new IllegalArgumentException("Rust rejected the name: not valid UTF-8");
             case AGE_OVERFLOW:
                 return new ArithmeticException("age + 1 overflows: the person is Integer.MAX_VALUE years old");
+            case NO_ROOM_FOR_ARGUMENT:
+                return new IllegalArgumentException("the name does not fit in the Rust module's memory");
             case OUT_OF_MEMORY:
                 return new IllegalStateException("Rust ran out of memory in " + function);
             case PANIC:

@@ -29,16 +29,19 @@ import java.util.function.Supplier;
 /**
  * The one implementation of {@link PersonApi}'s semantics, over any {@link Operations}: input
  * checks, status-to-exception mapping, locking, handle ownership, reclaiming forgotten handles,
- * and recovering from a fault of the module without losing a handle. Every backend only carries
+ * and surviving a fault of the module without losing a handle. Every backend only carries
  * calls across, so none of them can drift from the contract.
  *
  * <p><b>Faults.</b> When a call into a Wasm instance is abandoned half-way (a trap, an interrupt,
- * a timeout), the instance's allocator and stack are in an unknown state and it cannot be called
- * again. Its memory can still be read, though, and a person's block never changes after it is
- * made. So the api starts a fresh instance, makes each live person again in it from the name and
- * age read out of the old memory, and points the handles at the new persons. The failed call
- * throws; every other handle carries on. Backends whose memory cannot be read after a fault (an
- * out-of-process route whose server died) lose their handles instead, and say so.
+ * a timeout, or an {@link Error} thrown out of the guest), the instance's allocator and stack are
+ * in an unknown state, so it takes no more Wasm calls. Its memory can still be read, and a
+ * person's block never changes after it is made, so its handles stay valid: reads come straight
+ * from the old memory, a close only forgets the person, and a call that needs the person inside a
+ * live instance ({@code personDetails}) first makes it again in the api's current instance from
+ * the name and age in the old memory. The next call starts a fresh instance. The old memory goes
+ * with its last handle, as after a reload. So a fault costs the failing call, whatever the number
+ * of live handles. Backends whose memory cannot be read after a fault (an out-of-process route
+ * whose server died) lose that instance's handles instead, and say so.
  */
 public final class ManagedPersonApi implements PersonApi {
 
@@ -130,6 +133,10 @@ public final class ManagedPersonApi implements PersonApi {
     private long leaksReported;
     private long lastLeakSummary;
     private Deadline deadline;
+    /** The thread whose open scope holds the lock, or null; read by other threads without it. */
+    private volatile Thread lessee;
+    /** This api, or the pool it is a member of: what a handle must belong to. Set before any call. */
+    private Object family = this;
 
     private ManagedPersonApi(Supplier<? extends Operations> factory, Options options) {
         this.options = options;
@@ -187,12 +194,15 @@ public final class ManagedPersonApi implements PersonApi {
     // --- modules ---
 
     /**
-     * One person module: the factory that makes running copies of it, the running copy, and the
-     * handles whose persons live there. Guarded by the api's lock.
+     * One running copy of a person module, and the handles whose persons live in it. The api's
+     * {@code current} instance is where new persons are made; an instance replaced by a reload or
+     * a fault stays, read-only after a fault, until its last handle closes. Guarded by the api's lock.
      */
     private final class Module {
         final Supplier<? extends Operations> factory;
-        Operations ops; // null after a failed recovery, until the next call starts a fresh copy
+        Operations ops; // null until the first call needs it, and after release
+        /** What stopped this instance; non-null: no more Wasm calls, its memory is only read. */
+        RuntimeException fault;
         final Cell live = new Cell(); // sentinel of the circular list of live handles
         int liveCount;
 
@@ -201,9 +211,15 @@ public final class ManagedPersonApi implements PersonApi {
             this.ops = ops;
         }
 
+        /** The instance, for a Wasm call: started on first use; never one that faulted. */
         Operations ops() {
             if (ops == null) {
-                ops = factory.get();
+                try {
+                    ops = factory.get(); // a fresh instance: its ABI check runs Rust code, inside the call
+                } catch (RuntimeException e) {
+                    RuntimeException stopped = factoryFault(e);
+                    throw stopped != null ? stopped : e;
+                }
             }
             return ops;
         }
@@ -221,12 +237,17 @@ public final class ManagedPersonApi implements PersonApi {
         if (closed) {
             throw new IllegalStateException("PersonApi is closed");
         }
+        arm();
+        return Thread.interrupted();
+    }
+
+    /** Arms the call's deadline, if the api has a timeout: closes are calls too, and bounded alike. */
+    private void arm() {
         if (options.callTimeoutNanos > 0) {
             Deadline d = new Deadline();
             d.future = Watchdog.SCHEDULER.schedule(d, options.callTimeoutNanos, TimeUnit.NANOSECONDS);
             deadline = d;
         }
-        return Thread.interrupted();
     }
 
     /** Ends a call: disarms the deadline and restores a pending interrupt. */
@@ -260,6 +281,7 @@ public final class ManagedPersonApi implements PersonApi {
     @Override
     public Optional<PersonHandle> personDetails(PersonHandle person) {
         Cell cell = cellOf(person);
+        confinedToItsScope(cell);
         lock.lock();
         boolean interrupted = false;
         try {
@@ -292,25 +314,35 @@ public final class ManagedPersonApi implements PersonApi {
 
     private PersonHandle create(byte[] utf8, int age, Scope scope) {
         Module m = current;
+        return track(m, make(m, utf8, age), scope);
+    }
+
+    /** A new person in the live instance {@code m}: its address, never 0. */
+    private long make(Module m, byte[] utf8, int age) {
         try {
             for (int attempt = 0; ; attempt++) {
                 Operations ops = m.ops();
                 long person = ops.createPerson(utf8, age);
                 if (person != 0) {
-                    return track(m, person, scope);
+                    return person;
                 }
                 int status = ops.lastStatus();
-                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
+                if (!Ffi.outOfMemory(status) || !reclaimUnderPressure(attempt)) {
                     throw Ffi.statusException(status, "create_person", ops::panicMessage);
                 }
             }
         } catch (RuntimeException e) {
+            throw fault(m, e);
+        } catch (Error e) {
             throw fault(m, e);
         }
     }
 
     private Optional<PersonHandle> details(Cell cell, Scope scope) {
         check(cell);
+        if (cell.module.fault != null) {
+            carry(cell);
+        }
         Module m = cell.module;
         try {
             for (int attempt = 0; ; attempt++) {
@@ -323,13 +355,33 @@ public final class ManagedPersonApi implements PersonApi {
                 if (status == Ffi.UNDER_AGE) {
                     return Optional.empty();
                 }
-                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
+                if (!Ffi.outOfMemory(status) || !reclaimUnderPressure(attempt)) {
                     throw Ffi.statusException(status, "get_person_details", ops::panicMessage);
                 }
             }
         } catch (RuntimeException e) {
             throw fault(m, e);
+        } catch (Error e) {
+            throw fault(m, e);
         }
+    }
+
+    /**
+     * Makes the person of {@code cell}, whose instance faulted, again in the current instance from
+     * its name and age in the old memory, and moves the handle there. The old instance is released
+     * with its last handle.
+     */
+    private void carry(Cell cell) {
+        Module from = cell.module;
+        String name = readName(cell);
+        int age = readAge(cell);
+        Module to = current;
+        long address = make(to, name.getBytes(StandardCharsets.UTF_8), age);
+        unlink(cell);
+        cell.module = to;
+        cell.address = address;
+        link(to, cell);
+        releaseIfDone(from);
     }
 
     private RustError error() {
@@ -343,25 +395,48 @@ public final class ManagedPersonApi implements PersonApi {
             return error;
         } catch (RuntimeException e) {
             throw fault(m, e);
+        } catch (Error e) {
+            throw fault(m, e);
         }
     }
 
+    // Reads need no Wasm call, so they work on an instance that faulted too; a person that cannot
+    // be read back from such an instance is lost, and the handle says which fault lost it.
+
     private String readName(Cell cell) {
         check(cell);
+        Module m = cell.module;
         try {
-            return cell.module.ops().name(cell.address);
+            return (m.fault != null ? m.ops : m.ops()).name(cell.address);
         } catch (RuntimeException e) {
-            throw fault(cell.module, e);
+            throw unreadable(cell, e);
         }
     }
 
     private int readAge(Cell cell) {
         check(cell);
+        Module m = cell.module;
         try {
-            return cell.module.ops().age(cell.address);
+            return (m.fault != null ? m.ops : m.ops()).age(cell.address);
         } catch (RuntimeException e) {
-            throw fault(cell.module, e);
+            throw unreadable(cell, e);
         }
+    }
+
+    private RuntimeException unreadable(Cell cell, RuntimeException e) {
+        Module m = cell.module;
+        if (m.fault == null) {
+            RuntimeException thrown = fault(m, e);
+            if (m.fault != null) {
+                cell.lost = true; // what the module returned for this person is bad: the rest are only read
+                cell.lostBecause = thrown.getMessage();
+            }
+            return thrown;
+        }
+        cell.lost = true;
+        cell.lostBecause = "its Rust instance failed (" + m.fault.getMessage() + "), and its person could not be read back: "
+                + e.getMessage();
+        return new IllegalStateException("PersonHandle was lost: " + cell.lostBecause, e);
     }
 
     @Override
@@ -375,11 +450,14 @@ public final class ManagedPersonApi implements PersonApi {
             long sum = 0;
             for (Module r : retired) {
                 m = r;
-                sum += r.ops().liveAllocations();
+                // A faulted instance takes no calls: each of its live persons is one Rust block.
+                sum += r.fault != null ? r.liveCount : r.ops().liveAllocations();
             }
             m = current;
             return sum + m.ops().liveAllocations();
         } catch (RuntimeException e) {
+            throw fault(m, e);
+        } catch (Error e) {
             throw fault(m, e);
         } finally {
             exit(interrupted);
@@ -402,6 +480,17 @@ public final class ManagedPersonApi implements PersonApi {
 
     @Override
     public void reload(Path wasm) {
+        Supplier<? extends Operations> module = load(wasm);
+        switchTo(module, start(module));
+    }
+
+    /**
+     * Reads and checks the module at {@code wasm}, ready to start instances of: once for a whole
+     * pool. Parsing and compiling take a while and touch nothing of the api, so no lock is held.
+     *
+     * @throws IllegalArgumentException if the module fails a check
+     */
+    Supplier<? extends Operations> load(Path wasm) {
         Objects.requireNonNull(wasm, "wasm");
         if (options.modules == null) {
             throw new UnsupportedOperationException("this backend runs a fixed library and cannot load modules");
@@ -412,25 +501,25 @@ public final class ManagedPersonApi implements PersonApi {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + wasm, e);
         }
-        // Parsing and compiling can take a while and touch nothing of this api: outside the lock.
-        Supplier<? extends Operations> factory = options.modules.apply(bytes);
+        return options.modules.apply(bytes);
+    }
+
+    /**
+     * A first instance of {@code module}, checked (its ABI version and layout), for {@link
+     * #switchTo}; nothing of the api changes yet.
+     *
+     * @throws IllegalArgumentException if the instance fails its checks
+     */
+    Operations start(Supplier<? extends Operations> module) {
         lock.lock();
         boolean interrupted = false;
         try {
             interrupted = enter();
-            Operations first;
             try {
-                first = factory.get(); // runs the new module's abi_layout: under the deadline
+                return module.get(); // runs the new module's abi_layout: under the deadline
             } catch (RuntimeException e) {
                 RuntimeException stopped = factoryFault(e);
                 throw stopped != null ? stopped : new IllegalArgumentException(e.getMessage(), e);
-            }
-            Module old = current;
-            current = new Module(factory, first);
-            if (old.liveCount == 0) {
-                release(old);
-            } else {
-                retired.add(old);
             }
         } catch (CallInterruptedException e) {
             throw timedOut() ? timeout(e) : e;
@@ -440,9 +529,44 @@ public final class ManagedPersonApi implements PersonApi {
         }
     }
 
+    /**
+     * New persons are made in {@code first}, an instance of {@code module} from {@link #start},
+     * from now on; handles of the old module keep their instance until they close. Cannot fail
+     * but for a closed api, so a pool switches all its members or none.
+     */
+    void switchTo(Supplier<? extends Operations> module, Operations first) {
+        lock.lock();
+        try {
+            if (closed) {
+                first.close();
+                throw new IllegalStateException("PersonApi is closed");
+            }
+            Module old = current;
+            current = new Module(module, first);
+            if (old.liveCount == 0) {
+                retired.remove(old);
+                release(old);
+            } else if (!retired.contains(old)) {
+                retired.add(old);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether {@code person} was made by this api (open or not). */
     public boolean owns(PersonHandle person) {
         return person instanceof Handle && ((Handle) person).api == this;
+    }
+
+    /** Whether {@code person} was made by this api or another member of its pool. */
+    private boolean ownsInFamily(PersonHandle person) {
+        return person instanceof Handle && ((Handle) person).api.family == family;
+    }
+
+    /** Makes this api a member of {@code pool}: handles of every member are the pool's own. */
+    void joinPool(Object pool) {
+        this.family = pool;
     }
 
     /** Bytes of memory the current module's instance has grown to, or -1 where there is no such thing. */
@@ -466,20 +590,30 @@ public final class ManagedPersonApi implements PersonApi {
             if (leaked > leaksReported) {
                 summariseLeaks();
             }
-            for (Module m : retired) {
-                closeModule(m);
+            // Freeing runs Rust code: under the call timeout, like any call.
+            boolean interrupted = Thread.interrupted();
+            arm();
+            try {
+                for (Module m : retired) {
+                    closeModule(m);
+                }
+                retired.clear();
+                closeModule(current);
+            } finally {
+                exit(interrupted);
             }
-            retired.clear();
-            closeModule(current);
         } finally {
             lock.unlock();
         }
     }
 
-    /** Frees what the caller still holds in {@code m}, so a native library (which outlives this api) leaks nothing. */
+    /**
+     * Frees what the caller still holds in {@code m}, so a native library (which outlives this
+     * api) leaks nothing, then releases it. A failure stops the freeing: the instance is dropped
+     * whole, which is all a Wasm instance needs.
+     */
     private void closeModule(Module m) {
-        Operations ops = m.ops;
-        boolean interrupted = Thread.interrupted();
+        Operations ops = m.fault == null ? m.ops : null;
         try {
             for (Cell c = m.live.next; c != m.live; c = c.next) {
                 c.freed = true;
@@ -488,19 +622,16 @@ public final class ManagedPersonApi implements PersonApi {
                     ops.freePerson(c.address);
                 }
             }
-        } catch (RuntimeException e) {
-            // A Wasm instance is discarded whole anyway; say why its persons were not freed one by one.
+        } catch (RuntimeException | Error e) {
             Log.LOGGER.log(System.Logger.Level.DEBUG, "Rust failed while PersonApi was closing", e);
         } finally {
+            for (Cell c = m.live.next; c != m.live; c = c.next) {
+                c.freed = true;
+                c.clear();
+            }
             m.live.next = m.live.prev = m.live;
             m.liveCount = 0;
-            if (ops != null) {
-                ops.close();
-            }
-            m.ops = null;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            release(m);
         }
     }
 
@@ -526,7 +657,33 @@ public final class ManagedPersonApi implements PersonApi {
             throw e;
         }
         exit(interrupted);
-        return new Scope();
+        Scope scope = new Scope();
+        lessee = scope.owner;
+        return scope;
+    }
+
+    /**
+     * The person of {@code cell}, for a member of the same pool whose scope the caller holds. A
+     * thread holding a scope never waits for an instance that another thread's scope holds: that
+     * thread may be waiting for the caller's.
+     */
+    Person readForAnotherMember(Cell cell) {
+        if (leasedToAnotherThread()) {
+            throw new IllegalStateException("the PersonHandle lives in an instance of the pool that another thread's "
+                    + "PersonScope holds, and this thread holds a PersonScope too: close it first");
+        }
+        return toPerson(cell);
+    }
+
+    /** Whether a thread other than the caller holds this api's instance through an open scope. */
+    boolean leasedToAnotherThread() {
+        Thread t = lessee;
+        return t != null && t != Thread.currentThread();
+    }
+
+    /** Whether the caller holds this api's instance through an open scope. */
+    boolean leasedToThisThread() {
+        return lessee == Thread.currentThread();
     }
 
     /**
@@ -535,7 +692,7 @@ public final class ManagedPersonApi implements PersonApi {
      */
     private final class Scope implements PersonScope {
         final Thread owner = Thread.currentThread();
-        boolean closed; // read by other threads only to reject them: owner-confined otherwise
+        volatile boolean closed; // written by the owner; other threads read it only to reject their calls
 
         private void confined() {
             if (Thread.currentThread() != owner) {
@@ -561,6 +718,10 @@ public final class ManagedPersonApi implements PersonApi {
         @Override
         public Optional<PersonHandle> personDetails(PersonHandle person) {
             confined();
+            Objects.requireNonNull(person, "person");
+            if (!owns(person) && ownsInFamily(person)) {
+                return detailsFromAnotherMember(((Handle) person).cell);
+            }
             Cell cell = cellOf(person);
             boolean interrupted = enter();
             try {
@@ -577,6 +738,26 @@ public final class ManagedPersonApi implements PersonApi {
             boolean interrupted = enter();
             try {
                 return error();
+            } finally {
+                exit(interrupted);
+            }
+        }
+
+        /**
+         * A handle of the pool whose person lives in another member's instance: the scope holds
+         * only its own, so the person is copied in (read under the other member's lock), asked
+         * for, and the copy freed.
+         */
+        private Optional<PersonHandle> detailsFromAnotherMember(Cell foreign) {
+            Person p = foreign.api.readForAnotherMember(foreign);
+            boolean interrupted = enter();
+            try {
+                Cell copy = ((Handle) create(p.name().getBytes(StandardCharsets.UTF_8), p.age(), this)).cell;
+                try {
+                    return details(copy, this);
+                } finally {
+                    ManagedPersonApi.this.free(copy);
+                }
             } finally {
                 exit(interrupted);
             }
@@ -619,14 +800,15 @@ public final class ManagedPersonApi implements PersonApi {
             }
             confined();
             boolean interrupted = Thread.interrupted();
+            arm();
             try {
                 ManagedPersonApi.this.free(cell);
             } catch (RuntimeException e) {
-                Log.LOGGER.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced", fault(cell.module, e));
+                Log.LOGGER.log(System.Logger.Level.DEBUG, "free_person failed; the instance was retired", fault(cell.module, e));
+            } catch (Error e) {
+                throw fault(cell.module, e);
             } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                exit(interrupted);
             }
         }
 
@@ -639,6 +821,7 @@ public final class ManagedPersonApi implements PersonApi {
                 return;
             }
             boolean interrupted = Thread.interrupted();
+            arm(); // one deadline for the whole close: it runs Rust code like any call
             try {
                 // The scope's persons are in the modules' live lists with everyone else's: no list
                 // of its own to grow while a long scope makes and closes handles.
@@ -650,9 +833,8 @@ public final class ManagedPersonApi implements PersonApi {
                 }
             } finally {
                 closed = true;
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+                lessee = null;
+                exit(interrupted);
                 lock.unlock();
             }
         }
@@ -663,10 +845,10 @@ public final class ManagedPersonApi implements PersonApi {
                 if (cell.scope == this) {
                     try {
                         ManagedPersonApi.this.free(cell);
-                    } catch (RuntimeException e) {
-                        // The recovery moved the others to a fresh instance, where they are freed next.
-                        Log.LOGGER.log(System.Logger.Level.DEBUG, "free_person failed; the instance was replaced",
-                                fault(cell.module, e));
+                    } catch (RuntimeException | Error e) {
+                        // The instance is retired; the scope's other persons in it are only forgotten.
+                        Log.LOGGER.log(System.Logger.Level.DEBUG, "free_person failed; the instance was retired",
+                                e instanceof Error ? fault(cell.module, (Error) e) : fault(cell.module, (RuntimeException) e));
                     }
                 }
             }
@@ -682,7 +864,7 @@ public final class ManagedPersonApi implements PersonApi {
     private static final class Cell extends PhantomReference<Handle> {
         final ManagedPersonApi api;
         Module module; // guarded by api.lock
-        long address; // guarded by api.lock; changes when a fault's recovery moves the person
+        long address; // guarded by api.lock; changes when a person is carried out of a faulted instance
         boolean freed; // guarded by api.lock
         boolean lost; // guarded by api.lock: a fault took the person, see lostBecause
         String lostBecause;
@@ -767,12 +949,7 @@ public final class ManagedPersonApi implements PersonApi {
         Handle handle = new Handle(this, m, address,
                 options.recordOrigins && scope == null ? new Throwable("the forgotten PersonHandle was made here") : null,
                 scope);
-        Cell cell = handle.cell;
-        cell.next = m.live.next;
-        cell.prev = m.live;
-        m.live.next.prev = cell;
-        m.live.next = cell;
-        m.liveCount++;
+        link(m, handle.cell);
         return handle;
     }
 
@@ -782,6 +959,18 @@ public final class ManagedPersonApi implements PersonApi {
             throw new IllegalArgumentException("PersonHandle belongs to another PersonApi");
         }
         return ((Handle) person).cell;
+    }
+
+    /**
+     * A handle made in a scope that is still open belongs to the scope's thread. Another thread
+     * is refused at once: waiting for the lock the scope holds would block it until the scope
+     * closes, and for ever if the scope's thread waits for it.
+     */
+    private static void confinedToItsScope(Cell cell) {
+        Scope scope = cell.scope;
+        if (scope != null && !scope.closed && scope.owner != Thread.currentThread()) {
+            throw new IllegalStateException("a PersonScope and its handles belong to the thread that opened it");
+        }
     }
 
     /** Throws if the handle may not be used. Call with the lock held, after {@link #enter}. */
@@ -802,6 +991,7 @@ public final class ManagedPersonApi implements PersonApi {
         if (scope != null && scope.owner == Thread.currentThread()) {
             return scope.name(cell);
         }
+        confinedToItsScope(cell);
         lock.lock();
         boolean interrupted = false;
         try {
@@ -818,6 +1008,7 @@ public final class ManagedPersonApi implements PersonApi {
         if (scope != null && scope.owner == Thread.currentThread()) {
             return scope.age(cell);
         }
+        confinedToItsScope(cell);
         lock.lock();
         boolean interrupted = false;
         try {
@@ -834,6 +1025,7 @@ public final class ManagedPersonApi implements PersonApi {
         if (scope != null && scope.owner == Thread.currentThread()) {
             return scope.toPerson(cell);
         }
+        confinedToItsScope(cell);
         lock.lock(); // one call for both reads, so they see the same person
         boolean interrupted = false;
         try {
@@ -852,6 +1044,7 @@ public final class ManagedPersonApi implements PersonApi {
             scope.free(cell);
             return;
         }
+        confinedToItsScope(cell);
         lock.lock();
         boolean interrupted = false;
         try {
@@ -876,16 +1069,34 @@ public final class ManagedPersonApi implements PersonApi {
             return;
         }
         cell.freed = true;
+        unlink(cell);
+        Module m = cell.module;
+        // A faulted instance takes no calls: its person is only forgotten, and goes with its memory.
+        if (!cell.lost && m.fault == null && m.ops != null) {
+            m.ops.freePerson(cell.address);
+        }
+        releaseIfDone(m);
+    }
+
+    private static void link(Module m, Cell cell) {
+        cell.next = m.live.next;
+        cell.prev = m.live;
+        m.live.next.prev = cell;
+        m.live.next = cell;
+        m.liveCount++;
+    }
+
+    private static void unlink(Cell cell) {
         cell.prev.next = cell.next;
         cell.next.prev = cell.prev;
         cell.prev = cell.next = cell;
-        Module m = cell.module;
-        m.liveCount--;
-        if (!cell.lost && m.ops != null) {
-            m.ops.freePerson(cell.address);
-        }
+        cell.module.liveCount--;
+    }
+
+    /** Releases {@code m} with its last person, unless it is where new persons are made. */
+    private void releaseIfDone(Module m) {
         if (m.liveCount == 0 && m != current && retired.remove(m)) {
-            release(m); // the last person of a module replaced by reload()
+            release(m);
         }
     }
 
@@ -998,25 +1209,50 @@ public final class ManagedPersonApi implements PersonApi {
 
     /**
      * Turns a failure of a call on module {@code m} into the exception to throw. A fault of the
-     * backend (a trap, an interrupt, a timeout) also replaces its broken instance with a fresh
-     * one holding every live person; anything else is returned unchanged. Call with the lock held.
+     * backend (a trap, an interrupt, a timeout) also retires the instance: it takes no more Wasm
+     * calls, and the next call starts a fresh one. Anything else is returned unchanged. Call with
+     * the lock held; it costs the same whatever the number of live handles.
      */
     private RuntimeException fault(Module m, RuntimeException e) {
-        Operations broken = m == null ? null : m.ops;
+        Operations broken = m == null || m.fault != null ? null : m.ops;
         RuntimeException translated = broken == null ? null : broken.fault(e);
         if (translated == null) {
             return e;
         }
-        boolean timedOut = timedOut();
-        if (timedOut) {
-            // The recovery gets a deadline of its own: the spent one has done its work.
-            deadline.disarm();
-            Deadline d = new Deadline();
-            d.future = Watchdog.SCHEDULER.schedule(d, options.callTimeoutNanos, TimeUnit.NANOSECONDS);
-            deadline = d;
+        RuntimeException thrown = timedOut() ? timeout(translated) : translated;
+        retire(m, thrown);
+        return thrown;
+    }
+
+    /**
+     * An {@link Error} out of a Wasm call (the heap ran out while the guest's memory grew, say)
+     * abandons the call as a trap does: the instance is retired the same way, and the caller
+     * gets the Error itself.
+     */
+    private Error fault(Module m, Error e) {
+        if (m != null && m.fault == null && m.ops != null) {
+            retire(m, new IllegalStateException("the call failed with " + e, e));
         }
-        recover(m, broken);
-        return timedOut ? timeout(translated) : translated;
+        return e;
+    }
+
+    /** {@code m} failed with {@code why}: no more Wasm calls into it. */
+    private void retire(Module m, RuntimeException why) {
+        m.fault = why;
+        m.ops.abandon();
+        if (m == current) {
+            current = new Module(m.factory, null); // started by the next call that needs it
+            if (m.liveCount > 0) {
+                retired.add(m);
+            }
+        }
+        if (!m.ops.readableAfterFault()) {
+            markLost(m, "its Rust instance failed (" + why.getMessage() + ") and was discarded");
+        }
+        if (m.liveCount == 0) {
+            retired.remove(m);
+            release(m);
+        }
     }
 
     private boolean timedOut() {
@@ -1041,124 +1277,6 @@ public final class ManagedPersonApi implements PersonApi {
     private CallTimeoutException timeout(RuntimeException cause) {
         return new CallTimeoutException("the call ran longer than the timeout of "
                 + TimeUnit.NANOSECONDS.toMillis(options.callTimeoutNanos) + " ms and was stopped", cause);
-    }
-
-    /** Runs recoveries: a thread of the library's own, which no caller can interrupt. */
-    private static final class Recovery {
-        static final java.util.concurrent.ExecutorService EXECUTOR = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "person-wasm recovery");
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /**
-     * Replaces the broken instance of {@code m}: a fresh one, with every live person made again in
-     * it from the old memory, and the handles moved. What cannot be carried over is marked lost.
-     *
-     * <p>The work runs on a thread of the library's own while the caller waits, holding the lock:
-     * an interrupt aimed at the caller must not spoil the recovery of the fault it caused. The
-     * deadline, if any, still applies: a module that hangs while persons are made again in it
-     * costs its persons, not the api.
-     */
-    private void recover(Module m, Operations broken) {
-        m.ops = null;
-        if (m.liveCount == 0 || !broken.readableAfterFault()) {
-            markLost(m, "its Rust instance failed and was discarded");
-            broken.close();
-            return;
-        }
-        Cell[] cells = new Cell[m.liveCount];
-        long[] from = new long[cells.length];
-        int n = 0;
-        for (Cell c = m.live.next; c != m.live; c = c.next) {
-            if (!c.lost) {
-                cells[n] = c;
-                from[n++] = c.address;
-            }
-        }
-        int count = n;
-        Supplier<? extends Operations> factory = m.factory;
-        java.util.concurrent.Future<Moved> moving = Recovery.EXECUTOR.submit(() -> move(factory, broken, from, count));
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    Moved moved = moving.get();
-                    for (int i = 0; i < count; i++) {
-                        if (moved.addresses[i] != 0) {
-                            cells[i].address = moved.addresses[i];
-                        } else {
-                            cells[i].lost = true;
-                            cells[i].lostBecause = "its Rust instance failed and its person could not be read back: "
-                                    + moved.unreadable[i];
-                        }
-                    }
-                    m.ops = moved.fresh;
-                    return;
-                } catch (InterruptedException e) {
-                    if (timedOut()) {
-                        moving.cancel(true);
-                        break;
-                    }
-                    interrupted = true; // an interrupt from outside: kept for the caller
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Log.LOGGER.log(System.Logger.Level.DEBUG, "moving the persons to a fresh instance failed", e.getCause());
-                    break;
-                }
-            }
-            markLost(m, "its Rust instance failed, and its person could not be moved to a fresh one");
-        } finally {
-            broken.close();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** The outcome of {@link #move}: the fresh instance, each person's new address or 0, and why a 0. */
-    private static final class Moved {
-        final Operations fresh;
-        final long[] addresses;
-        final String[] unreadable;
-
-        Moved(Operations fresh, long[] addresses, String[] unreadable) {
-            this.fresh = fresh;
-            this.addresses = addresses;
-            this.unreadable = unreadable;
-        }
-    }
-
-    /**
-     * Makes the persons at {@code from} of {@code broken} again in a fresh instance from
-     * {@code factory}. Touches no handle: the waiting caller commits the result.
-     */
-    private static Moved move(Supplier<? extends Operations> factory, Operations broken, long[] from, int count) {
-        Operations fresh = factory.get();
-        try {
-            long[] addresses = new long[count];
-            String[] unreadable = new String[count];
-            for (int i = 0; i < count; i++) {
-                String name;
-                int age;
-                try {
-                    name = broken.name(from[i]);
-                    age = broken.age(from[i]);
-                } catch (RuntimeException e) {
-                    unreadable[i] = e.getMessage();
-                    continue;
-                }
-                long address = fresh.createPerson(name.getBytes(StandardCharsets.UTF_8), age);
-                if (address == 0) {
-                    throw Ffi.statusException(fresh.lastStatus(), "create_person", fresh::panicMessage);
-                }
-                addresses[i] = address;
-            }
-            return new Moved(fresh, addresses, unreadable);
-        } catch (RuntimeException e) {
-            fresh.close();
-            throw e;
-        }
     }
 
     private static void markLost(Module m, String because) {

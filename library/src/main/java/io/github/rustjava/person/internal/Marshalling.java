@@ -43,6 +43,8 @@ final class Marshalling implements Operations {
     private long scratch;
     private int scratchCapacity;
     private boolean broken;
+    /** The last createPerson found no room for its argument: {@link #lastStatus} says so once. */
+    private boolean noRoom;
 
     /**
      * @param trusted whether the guest is a build of this library's crate, whose results need no checks
@@ -67,6 +69,10 @@ final class Marshalling implements Operations {
     @Override
     public long createPerson(byte[] utf8, int age) {
         long arg = argument(utf8);
+        if (arg == 0) {
+            noRoom = true;
+            return 0;
+        }
         long person = guest.createPerson(arg, age);
         if (arg != scratch) {
             guest.dealloc(arg, utf8.length + 1L);
@@ -108,7 +114,7 @@ final class Marshalling implements Operations {
         // for its NUL on either side of the boundary.
         long name = guest.readPointer(person + layout.personName());
         long length = guest.readPointer(person + layout.personNameLength());
-        if (trusted) {
+        if (trusted && !broken) {
             return new String(guest.read(name, Guest.arrayLength(length, name)), StandardCharsets.UTF_8);
         }
         // Bounded before any Java memory is allocated for it: no name the api accepted is longer.
@@ -157,6 +163,10 @@ final class Marshalling implements Operations {
 
     @Override
     public int lastStatus() {
+        if (noRoom) {
+            noRoom = false;
+            return Ffi.NO_ROOM_FOR_ARGUMENT;
+        }
         return guest.lastStatus();
     }
 
@@ -189,6 +199,11 @@ final class Marshalling implements Operations {
             broken = true;
         }
         return translated;
+    }
+
+    @Override
+    public void abandon() {
+        broken = true;
     }
 
     @Override
@@ -225,10 +240,16 @@ final class Marshalling implements Operations {
                 scratchCapacity = 0;
             }
             block = allocate(capacity);
+            if (block == 0) {
+                return 0;
+            }
             scratch = block;
             scratchCapacity = capacity;
         } else {
             block = allocate(size);
+            if (block == 0) {
+                return 0;
+            }
         }
         guest.write(block, utf8, utf8.length);
         guest.writeByte(block + utf8.length, (byte) 0);
@@ -237,11 +258,7 @@ final class Marshalling implements Operations {
 
     private long allocate(int size) {
         long block = guest.alloc(size);
-        if (block == 0) {
-            throw new IllegalArgumentException(
-                    "a name of " + (size - 1) + " UTF-8 bytes does not fit in the Rust module's memory");
-        }
-        if (!trusted) {
+        if (block != 0 && !trusted) {
             inMemory(block, size, "alloc returned a block");
         }
         return block;

@@ -65,6 +65,12 @@ public interface Operations extends AutoCloseable {
     }
 
     /** Releases the backend; after a fault, without calling into the broken guest. Idempotent. */
+    /**
+     * The api will make no more calls into this backend after a fault: only reads, then {@link
+     * #close}, which must not call into it either.
+     */
+    default void abandon() {}
+
     @Override
     void close();
 }
