@@ -3,6 +3,7 @@
  * io.github.rustjava.person} is exported; everything else is an implementation detail.
  */
 module io.github.rustjava.person {
+    requires io.github.rustjava.runtime;
     requires com.dylibso.chicory.runtime;
     // Engine.RUNTIME_COMPILER only. On the module path, add it with --add-modules when using that engine.
     requires static com.dylibso.chicory.compiler;

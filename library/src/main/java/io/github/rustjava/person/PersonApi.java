@@ -1,9 +1,12 @@
 package io.github.rustjava.person;
 
 import io.github.rustjava.person.internal.ChicoryGuest;
+import io.github.rustjava.person.internal.Ffi;
 import io.github.rustjava.person.internal.ManagedPersonApi;
 import io.github.rustjava.person.internal.Operations;
 import io.github.rustjava.person.internal.PooledPersonApi;
+import io.github.rustjava.runtime.Binding;
+import io.github.rustjava.runtime.ManagedApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -180,16 +183,19 @@ public interface PersonApi extends AutoCloseable {
             Engine e = engine;
             int pages = (int) Math.min(Integer.MAX_VALUE, Math.max(0, maxMemoryBytes / 65536));
             byte[] wasm = modulePath != null ? read(modulePath) : moduleBytes;
-            ChicoryGuest.Loader loader = wasm == null
-                    ? ChicoryGuest.Loader.shipped(e, pages)
-                    : ChicoryGuest.Loader.untrusted(wasm, e, pages);
-            Function<byte[], Supplier<? extends Operations>> modules = bytes -> ChicoryGuest.Loader.untrusted(bytes, e, pages).operations();
-            ManagedPersonApi.Options options = new ManagedPersonApi.Options(
+            io.github.rustjava.runtime.Engine runtimeEngine = ChicoryGuest.engine(e);
+            Binding.Loader loader = wasm == null
+                    ? Ffi.BINDING.shipped(runtimeEngine, pages)
+                    : Ffi.BINDING.untrusted(wasm, runtimeEngine, pages);
+            Function<byte[], Supplier<Operations>> modules =
+                    bytes -> ChicoryGuest.operations(Ffi.BINDING.untrusted(bytes, runtimeEngine, pages));
+            ManagedApi.Settings settings = ManagedPersonApi.settings(
                     callTimeout == null ? 0 : callTimeout.toNanos(), recordHandleOrigins, modules);
-            if (instances == 1) {
-                return ManagedPersonApi.open(loader.operations(), options);
+            Supplier<Operations> instances = ChicoryGuest.operations(loader);
+            if (this.instances == 1) {
+                return ManagedPersonApi.open(instances, settings);
             }
-            return new PooledPersonApi(instances, () -> ManagedPersonApi.open(loader.operations(), options));
+            return new PooledPersonApi(this.instances, () -> ManagedPersonApi.open(instances, settings));
         }
 
         private static byte[] read(Path wasm) {

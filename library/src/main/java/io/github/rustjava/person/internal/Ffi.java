@@ -1,6 +1,12 @@
 package io.github.rustjava.person.internal;
 
+import io.github.rustjava.person.CallInterruptedException;
+import io.github.rustjava.person.CallTimeoutException;
 import io.github.rustjava.person.RustPanicException;
+import io.github.rustjava.runtime.Binding;
+import io.github.rustjava.runtime.Faults;
+import io.github.rustjava.runtime.WasmType;
+import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
@@ -81,19 +87,10 @@ public final class Ffi {
         }
     }
 
-    /** The two Wasm value types the boundary uses. */
-    public enum WasmType {
-        I32, I64;
-
-        @Override
-        public String toString() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
-
     /**
      * Every function of ffi.rs the library calls, with its C prototype. A module must export each
-     * one with exactly the wasm32 type derived from it ({@link #wasmParams()}, {@link #wasmResults()}).
+     * one with exactly the wasm32 type derived from it ({@link #wasmParams()}, {@link #wasmResults()}),
+     * and the boundary crate's own functions ({@link io.github.rustjava.runtime.Boundary}).
      */
     public enum Export {
         /** {@code Person *create_person(const char *name, int32_t age)}: owned by the caller, freed by free_person. */
@@ -105,19 +102,7 @@ public final class Ffi {
         /** {@code Error *get_error_message(void)}: freed by free_error, never by C free. */
         GET_ERROR_MESSAGE("get_error_message", CType.POINTER),
         /** {@code void free_error(Error *error)}. */
-        FREE_ERROR("free_error", null, CType.POINTER),
-        /** {@code uint8_t *alloc(size_t len)}: freed by dealloc with the same length. */
-        ALLOC("alloc", CType.POINTER, CType.SIZE_T),
-        /** {@code void dealloc(uint8_t *ptr, size_t len)}. */
-        DEALLOC("dealloc", null, CType.POINTER, CType.SIZE_T),
-        /** {@code int32_t last_status(void)}: why the last call returned null. */
-        LAST_STATUS("last_status", CType.INT32),
-        /** {@code uint64_t live_allocations(void)}: Rust heap blocks held. */
-        LIVE_ALLOCATIONS("live_allocations", CType.UINT64),
-        /** {@code int32_t abi_layout(int32_t query)}: see {@link Layout}. */
-        ABI_LAYOUT("abi_layout", CType.INT32, CType.INT32),
-        /** {@code const char *panic_message(void)}: a fixed buffer the panic hook writes into. */
-        PANIC_MESSAGE("panic_message", CType.POINTER);
+        FREE_ERROR("free_error", null, CType.POINTER);
 
         /** The symbol's name. */
         public final String symbol;
@@ -149,21 +134,9 @@ public final class Ffi {
             return result == null ? List.of() : List.of(result.wasm32);
         }
 
-        /** The wasm32 type as text, {@code (i32,i32)->i32}, for error messages. */
-        public String wasmSignature() {
-            return signature(wasmParams(), wasmResults());
-        }
-
-        public static String signature(List<?> params, List<?> results) {
-            return "(" + join(params) + ")->" + (results.size() == 1 ? results.get(0).toString() : "(" + join(results) + ")");
-        }
-
-        private static String join(List<?> types) {
-            StringBuilder s = new StringBuilder();
-            for (Object t : types) {
-                s.append(s.length() == 0 ? "" : ",").append(t);
-            }
-            return s.toString();
+        /** As the runtime checks a module's export: the exact wasm32 type. */
+        public io.github.rustjava.runtime.Export wasm32() {
+            return new io.github.rustjava.runtime.Export(symbol, wasmParams(), wasmResults());
         }
     }
 
@@ -198,6 +171,15 @@ public final class Ffi {
             "Person name length offset"
         };
 
+        /** The numbers in the order {@code abi_layout} answers them, as the runtime checks them. */
+        io.github.rustjava.runtime.Layout forRuntime() {
+            List<Integer> numbers = new ArrayList<>();
+            for (int v : values()) {
+                numbers.add(v);
+            }
+            return new io.github.rustjava.runtime.Layout(target, ABI_VERSION, List.of(FIELDS), numbers);
+        }
+
         int[] values() {
             return new int[] {
                 pointerSize, personSize, personAlign, personName, personAge,
@@ -220,22 +202,47 @@ public final class Ffi {
      *     wrong offsets would return garbage or corrupt memory, so this fails before any call
      */
     public static void verify(Layout expected, IntUnaryOperator abiLayout) {
-        int version = abiLayout.applyAsInt(0);
-        if (version != ABI_VERSION) {
-            throw new IllegalStateException("ABI version " + version + ", this library speaks " + ABI_VERSION);
+        expected.forRuntime().verify(abiLayout);
+    }
+
+    // --- the binding ---
+
+    /** The exceptions this library's users see for the runtime's faults. */
+    static final Faults FAULTS = new Faults() {
+        @Override
+        public RuntimeException trapped(String panicMessage, RuntimeException trap) {
+            return new RustPanicException(Faults.trapMessage(panicMessage, trap), trap);
         }
-        List<String> problems = new ArrayList<>();
-        int[] want = expected.values();
-        for (int i = 0; i < want.length; i++) {
-            int got = abiLayout.applyAsInt(i + 1);
-            if (got != want[i]) {
-                problems.add(Layout.FIELDS[i] + ": module " + got + ", Java " + want[i]);
-            }
+
+        @Override
+        public RuntimeException panicked(String message) {
+            return new RustPanicException(message, null);
         }
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("The Rust module's struct layout does not match the Java "
-                    + expected.target() + " constants (rebuild the module, or fix internal/Ffi.java): "
-                    + String.join("; ", problems));
+
+        @Override
+        public RuntimeException interrupted(String message, Throwable cause) {
+            return new CallInterruptedException(message, cause);
         }
+
+        @Override
+        public RuntimeException timedOut(String message, Throwable cause) {
+            return new CallTimeoutException(message, cause);
+        }
+    };
+
+    /**
+     * The Person crate as the runtime binds it: its exports, its wasm32 layout, the module in this
+     * jar and the class the build-time compiler made from it.
+     */
+    public static final Binding BINDING = Binding.of(exports(), WASM32.forRuntime(),
+            () -> Ffi.class.getResourceAsStream("/io/github/rustjava/person/person.wasm"),
+            MethodHandles.lookup().in(PersonModule.class), FAULTS);
+
+    private static List<io.github.rustjava.runtime.Export> exports() {
+        List<io.github.rustjava.runtime.Export> all = new ArrayList<>();
+        for (Export e : Export.values()) {
+            all.add(e.wasm32());
+        }
+        return all;
     }
 }

@@ -1,76 +1,30 @@
 package io.github.rustjava.person.internal;
 
 import io.github.rustjava.person.RustError;
+import io.github.rustjava.runtime.Backend;
 
 /**
- * One running copy of the Rust Person library, at the level of whole operations. {@link
- * ManagedPersonApi} adds everything a user relies on (input checks, handles, locking, exceptions);
- * a backend only carries the calls across.
- *
- * <p>In-process backends (each Chicory engine, FFM, JNI) implement the raw {@link Guest} instead
- * and share {@link Marshalling}'s memory marshalling. Out-of-process routes (a Rust service, a
- * shared-memory channel) implement this interface with their own wire format.
- *
- * <p>Implementations are not thread-safe; {@link ManagedPersonApi} serialises all calls. A person
- * is named by an opaque non-zero {@code long}.
+ * The Person API's operations on one running guest, as the api needs them: each is one C call
+ * with its marshalling. {@link Marshalling} implements it over any {@link Guest}; the
+ * out-of-process routes implement it over their channels.
  */
-public interface Operations extends AutoCloseable {
+public interface Operations extends Backend {
 
-    /** Rust's {@code create_person} on a valid UTF-8 name (no NUL); 0 on failure, see {@link #lastStatus()}. */
+    /** {@code create_person} with the UTF-8 name: the person's address, or 0 (see {@link #lastStatus()}). */
     long createPerson(byte[] utf8, int age);
 
-    /** Rust's {@code get_person_details}; 0 on failure, see {@link #lastStatus()}. */
+    /** {@code get_person_details}: a new person's address, or 0. */
     long getPersonDetails(long person);
 
-    /** Rust's {@code free_person}. */
     void freePerson(long person);
 
     String name(long person);
 
     int age(long person);
 
-    /** Rust's {@code get_error_message}, read and freed with {@code free_error}. */
+    /** {@code get_error_message} and {@code free_error}; null if Rust returned null. */
     RustError errorMessage();
 
-    /** Why the last call returned 0: one of the {@link Ffi} status codes. */
-    int lastStatus();
-
-    /** Rust heap blocks held for live persons, not counting the backend's own buffers. */
-    long liveAllocations();
-
-    /** The largest name, in UTF-8 bytes, this backend can take without running out of memory. */
+    /** The largest name, in UTF-8 bytes, this guest can take. */
     long maxNameBytes();
-
-    /** Bytes of memory the backend's instance has grown to, or -1 where there is no such thing. */
-    default long memorySize() {
-        return -1;
-    }
-
-    /** The last panic's message and location as Rust recorded them, or "". */
-    String panicMessage();
-
-    /**
-     * Translates a failure thrown by a call into this backend into the exception to throw, or
-     * returns null if it is not a fault of the backend. A backend that returns non-null is broken:
-     * it is replaced, and its persons are moved out of it if {@link #readableAfterFault()}.
-     */
-    RuntimeException fault(RuntimeException failure);
-
-    /**
-     * Whether {@link #name} and {@link #age} still work after a fault, without running any of the
-     * broken backend's code: true for a Wasm instance, whose memory is a Java array.
-     */
-    default boolean readableAfterFault() {
-        return false;
-    }
-
-    /** Releases the backend; after a fault, without calling into the broken guest. Idempotent. */
-    /**
-     * The api will make no more calls into this backend after a fault: only reads, then {@link
-     * #close}, which must not call into it either.
-     */
-    default void abandon() {}
-
-    @Override
-    void close();
 }

@@ -1,10 +1,8 @@
 package io.github.rustjava.person.internal;
 
 /**
- * The module's exports as typed Java calls, on wasm32: every pointer and {@code size_t} is an
- * {@code int}. One method per {@link Ffi.Export}, in its order. Two implementations: {@link
- * ChicoryGuest}'s, through the runtime's exported functions (any engine, any module), and {@link
- * CompiledFunctions}, straight into the build-time compiled shipped module.
+ * The Person crate's exports as wasm32 sees them (pointers are {@code int}), called either through
+ * the runtime's exported functions or straight into the build-time compiled code.
  */
 interface WasmExports {
 
@@ -17,16 +15,4 @@ interface WasmExports {
     int getErrorMessage();
 
     void freeError(int error);
-
-    int alloc(int len);
-
-    void dealloc(int ptr, int len);
-
-    int lastStatus();
-
-    long liveAllocations();
-
-    int abiLayout(int query);
-
-    int panicMessage();
 }

@@ -1,11 +1,11 @@
-package io.github.rustjava.person.internal;
+package io.github.rustjava.runtime.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
 /** Byte searches eight bytes at a time, for names of any length on both sides of the boundary. */
-final class Bytes {
+public final class Bytes {
 
     private Bytes() {}
 
@@ -14,7 +14,7 @@ final class Bytes {
     private static final long HIGH = 0x8080808080808080L;
 
     /** The first index of {@code value} in {@code bytes}, or -1. */
-    static int indexOf(byte[] bytes, byte value) {
+    public static int indexOf(byte[] bytes, byte value) {
         return indexOf(bytes, 0, bytes.length, value);
     }
 
@@ -25,7 +25,7 @@ final class Bytes {
      * non-zero exactly when a byte of {@code w} is zero; little-endian order makes its lowest set
      * bit mark the first such byte.
      */
-    static int indexOf(byte[] bytes, int from, int to, byte value) {
+    public static int indexOf(byte[] bytes, int from, int to, byte value) {
         long pattern = LOW * (value & 0xFF);
         int i = from;
         for (; i + Long.BYTES <= to; i += Long.BYTES) {

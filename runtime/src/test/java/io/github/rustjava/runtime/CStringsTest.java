@@ -1,5 +1,6 @@
-package io.github.rustjava.person.internal;
+package io.github.rustjava.runtime;
 
+import io.github.rustjava.runtime.internal.Bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,14 +13,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The fast paths of name encoding and byte search, against the slow, obvious answers. */
-class NameEncodingTest {
+class CStringsTest {
 
     private static final long NO_LIMIT = Long.MAX_VALUE / 4;
 
     @ParameterizedTest
     @ValueSource(strings = {"", "Alice", "?", "who?", "??", "张三", "🦀 crab", "a?张", "e\u0301", "\u00ff"})
     void validNamesAreTheJdksUtf8(String name) {
-        assertArrayEquals(name.getBytes(StandardCharsets.UTF_8), ManagedPersonApi.utf8(name, NO_LIMIT));
+        assertArrayEquals(name.getBytes(StandardCharsets.UTF_8), CStrings.encode(name, NO_LIMIT, "name"));
     }
 
     /**
@@ -29,24 +30,24 @@ class NameEncodingTest {
     @ParameterizedTest
     @ValueSource(strings = {"\uD800", "\uDC00", "a\uD800", "\uDFFFb", "?\uD800?", "Alice\uDBFF", "张\uD800", "\uDC00\uD800"})
     void unpairedSurrogatesAreRefused(String name) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ManagedPersonApi.utf8(name, NO_LIMIT));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CStrings.encode(name, NO_LIMIT, "name"));
         assertTrue(e.getMessage().contains("unpaired surrogate"), e.getMessage());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"\0", "a\0", "\0b", "abcdefgh\0", "张\0"})
     void nulIsRefused(String name) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ManagedPersonApi.utf8(name, NO_LIMIT));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CStrings.encode(name, NO_LIMIT, "name"));
         assertTrue(e.getMessage().contains("U+0000"), e.getMessage());
     }
 
     @Test
     void theLimitCountsBytesNotChars() {
-        assertEquals(6, ManagedPersonApi.utf8("张三", 6).length);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ManagedPersonApi.utf8("张三", 5));
+        assertEquals(6, CStrings.encode("张三", 6, "name").length);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CStrings.encode("张三", 5, "name"));
         assertTrue(e.getMessage().contains("a name of 6 UTF-8 bytes is too large: the limit is 5"), e.getMessage());
-        assertEquals(4, ManagedPersonApi.utf8("abcd", 4).length);
-        assertThrows(IllegalArgumentException.class, () -> ManagedPersonApi.utf8("abcde", 4));
+        assertEquals(4, CStrings.encode("abcd", 4, "name").length);
+        assertThrows(IllegalArgumentException.class, () -> CStrings.encode("abcde", 4, "name"));
     }
 
     @Test
