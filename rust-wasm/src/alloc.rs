@@ -3,16 +3,24 @@
 //!
 //! On wasm32 small blocks also go through [`cache`], free lists by size class in front of the
 //! target's allocator (dlmalloc), as glibc's tcache sits in front of malloc on native targets.
+//!
+//! On native Unix targets every block comes from the C allocator ([`malloc`]): a C client may free
+//! what this library hands out with C `free()` (the write-up's Go program does that with the
+//! `Error` and its message), so that must be the allocator underneath, by this crate's choice and
+//! not by an implementation detail of `std`.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 struct Counting;
 
-/// The allocator under the counter: the free-list cache on wasm32, the system allocator elsewhere.
+/// The allocator under the counter: the free-list cache on wasm32, C's malloc on native Unix
+/// targets, the system allocator elsewhere.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 use cache::Cached as Inner;
-#[cfg(not(all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+#[cfg(unix)]
+use malloc::Malloc as Inner;
+#[cfg(not(any(unix, all(target_arch = "wasm32", not(target_feature = "atomics")))))]
 use std::alloc::System as Inner;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -52,6 +60,85 @@ static GLOBAL: Counting = Counting;
 /// Heap blocks currently held by Rust code in this module or library.
 pub fn live() -> usize {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// C's allocator: `malloc`, `calloc`, `realloc` and `free`, with `posix_memalign` for alignments
+/// malloc does not promise. Every block it returns, whatever its layout, can be passed to C
+/// `free()`.
+#[cfg(unix)]
+mod malloc {
+    use std::alloc::{GlobalAlloc, Layout};
+    use std::os::raw::{c_int, c_void};
+    use std::ptr;
+
+    extern "C" {
+        fn malloc(size: usize) -> *mut c_void;
+        fn calloc(count: usize, size: usize) -> *mut c_void;
+        fn realloc(ptr: *mut c_void, size: usize) -> *mut c_void;
+        fn free(ptr: *mut c_void);
+        fn posix_memalign(out: *mut *mut c_void, align: usize, size: usize) -> c_int;
+    }
+
+    /// The alignment every malloc block has: glibc and the BSDs give two words (16 bytes on 64-bit
+    /// targets, and 16 on 32-bit x86 too), so two words is a safe floor.
+    const MIN_ALIGN: usize = 2 * std::mem::size_of::<usize>();
+
+    pub struct Malloc;
+
+    /// Whether plain malloc gives this layout's alignment. A block smaller than its alignment may
+    /// come from a smaller size class with less alignment, so that case also takes posix_memalign.
+    fn malloc_aligns(layout: Layout) -> bool {
+        layout.align() <= MIN_ALIGN && layout.align() <= layout.size()
+    }
+
+    unsafe fn aligned(layout: Layout) -> *mut u8 {
+        let mut out = ptr::null_mut();
+        // posix_memalign wants a multiple of the pointer size.
+        let align = layout.align().max(std::mem::size_of::<usize>());
+        if posix_memalign(&mut out, align, layout.size()) != 0 {
+            return ptr::null_mut();
+        }
+        out.cast()
+    }
+
+    unsafe impl GlobalAlloc for Malloc {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            if malloc_aligns(layout) {
+                malloc(layout.size()).cast()
+            } else {
+                aligned(layout)
+            }
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            if malloc_aligns(layout) {
+                calloc(1, layout.size()).cast()
+            } else {
+                let p = aligned(layout);
+                if !p.is_null() {
+                    p.write_bytes(0, layout.size());
+                }
+                p
+            }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, _layout: Layout) {
+            free(ptr.cast());
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+            if malloc_aligns(new_layout) {
+                return realloc(ptr.cast(), new_size).cast();
+            }
+            let moved = aligned(new_layout);
+            if !moved.is_null() {
+                ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
+                free(ptr.cast());
+            }
+            moved
+        }
+    }
 }
 
 /// Free lists by size class for blocks of up to [`cache::LARGEST`] bytes, on wasm32 without

@@ -2,7 +2,8 @@
 //!
 //! The four functions of the seed keep their exact signatures. What the seed lacked is added
 //! beside them:
-//! - `free_error`, so no host ever frees Rust memory with C `free` (the seed's Go code did);
+//! - `free_error`, so no host needs to free Rust memory with C `free` (the seed's Go code did,
+//!   and natively that still works: see [`get_error_message`]);
 //! - `alloc` / `dealloc`, so a host can pass strings into wasm linear memory;
 //! - `last_status`, the reason a call returned null;
 //! - `live_allocations`, so leaks are observable;
@@ -352,44 +353,90 @@ const ERROR_TEXT: [u8; ERROR_TEXT_LEN] = {
     text
 };
 
-/// What an `Error*` really points to: the seed's `Error`, then its message and NUL, in one heap
-/// block, as a person is. `Error.message` is an ordinary C string into the same block, so a host
-/// that knows only the seed's struct still works; one allocation instead of two, and no copy of
-/// the message through `CString::new`, which scans it for a NUL first.
+/// What an `Error*` really points to on wasm32: the seed's `Error`, then its message and NUL, in
+/// one heap block, as a person is. `Error.message` is an ordinary C string into the same block, so
+/// a host that knows only the seed's struct still works; one allocation instead of two, and no
+/// copy of the message through `CString::new`, which scans it for a NUL first. Only this module
+/// can free its memory, so nobody can free the message on its own.
+#[cfg(target_arch = "wasm32")]
 #[repr(C)]
 struct ErrorBlock {
     error: Error,
     text: [u8; ERROR_TEXT_LEN],
 }
 
-/// The seed's error example: code -1 and the message "这是一个错误".
-///
-/// Returns a new `Error*` owned by the caller, to be freed with [`free_error`] (never with C
-/// `free`: the seed's Go code did that, mixing two allocators).
-#[no_mangle]
-pub extern "C" fn get_error_message() -> *mut Error {
-    boundary(ptr::null_mut(), || {
+#[cfg(target_arch = "wasm32")]
+impl ErrorBlock {
+    /// A new error in one block.
+    fn new_error() -> *mut Error {
         let block = Box::into_raw(Box::new(ErrorBlock {
             error: Error { error_code: ERROR_CODE, message: ptr::null_mut() },
             text: ERROR_TEXT,
         }));
         // SAFETY: `block` is a live, exclusively owned allocation.
         unsafe { (*block).error.message = (*block).text.as_mut_ptr().cast() };
-        set_status(Status::Ok);
         // `error` is the first field of a #[repr(C)] struct, so the pointers are the same.
         block.cast()
+    }
+
+    /// # Safety
+    /// `error` must be a live pointer from [`ErrorBlock::new_error`].
+    unsafe fn free(error: *mut Error) {
+        drop(Box::from_raw(error.cast::<ErrorBlock>()));
+    }
+}
+
+/// The native builds' error: the `Error` and its message are two blocks of their own, both from
+/// C's malloc (see `alloc.rs`). The write-up's Go program frees `message` and then the `Error`
+/// with C `free()`; with one block, its first `free` would free the whole block and the second
+/// would free it again.
+#[cfg(not(target_arch = "wasm32"))]
+struct ErrorBlock;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl ErrorBlock {
+    /// A new error and its message, two blocks.
+    fn new_error() -> *mut Error {
+        let message = Box::into_raw(Box::new(ERROR_TEXT));
+        Box::into_raw(Box::new(Error { error_code: ERROR_CODE, message: message.cast() }))
+    }
+
+    /// # Safety
+    /// `error` must be a live pointer from [`ErrorBlock::new_error`].
+    unsafe fn free(error: *mut Error) {
+        let error = Box::from_raw(error);
+        if !error.message.is_null() {
+            drop(Box::from_raw(error.message.cast::<[u8; ERROR_TEXT_LEN]>()));
+        }
+    }
+}
+
+/// The seed's error example: code -1 and the message "这是一个错误".
+///
+/// Returns a new `Error*` owned by the caller, to be freed with [`free_error`], which frees the
+/// message too. In the native builds the `Error` and its message are each a block of C's malloc,
+/// so a C client that frees `message` and then the `Error` with C `free()`, as the write-up's Go
+/// program does, frees them correctly too (`live_allocations` then still counts them). On wasm32
+/// they share one block, and only `free_error` can free it.
+#[no_mangle]
+pub extern "C" fn get_error_message() -> *mut Error {
+    boundary(ptr::null_mut(), || {
+        let error = ErrorBlock::new_error();
+        set_status(Status::Ok);
+        error
     })
 }
 
 /// Frees an error and its message. Null is ignored.
 ///
 /// # Safety
-/// `error` must be null or a pointer returned by `get_error_message` that has not been freed yet.
+/// `error` must be null or a pointer returned by `get_error_message` that has not been freed yet,
+/// with its `message` as it was returned.
 #[no_mangle]
 pub unsafe extern "C" fn free_error(error: *mut Error) {
     boundary((), || {
         if !error.is_null() {
-            drop(Box::from_raw(error.cast::<ErrorBlock>()));
+            ErrorBlock::free(error);
         }
     })
 }
@@ -555,6 +602,29 @@ mod tests {
             assert_eq!(CStr::from_ptr((*e).message).to_str().unwrap(), "这是一个错误");
             free_error(e);
             free_error(ptr::null_mut());
+        }
+    }
+
+    /// The write-up's Go program frees the error's message and then the error with C `free()`.
+    /// Natively both must be blocks of their own from malloc: glibc aborts on a bad free.
+    #[cfg(unix)]
+    #[test]
+    fn a_c_client_may_free_the_error_and_its_message_with_c_free() {
+        extern "C" {
+            fn free(ptr: *mut std::os::raw::c_void);
+            fn malloc_usable_size(ptr: *mut std::os::raw::c_void) -> usize;
+        }
+        unsafe {
+            let e = get_error_message();
+            let message = (*e).message;
+            assert!(malloc_usable_size(message.cast()) >= ERROR_TEXT_LEN, "the message is a malloc block");
+            assert!(malloc_usable_size(e.cast()) >= std::mem::size_of::<Error>(), "the error is a malloc block");
+            assert_eq!(CStr::from_ptr(message).to_str().unwrap(), "这是一个错误");
+            free(message.cast());
+            free(e.cast());
+            // And free_error still frees both.
+            let e = get_error_message();
+            free_error(e);
         }
     }
 
