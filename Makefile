@@ -3,6 +3,7 @@
 #   make wasm         build rust-wasm/ to wasm32 and refresh the committed module
 #   make native       build the same crate for the host (libperson.so, libperson.a) with the same compiler
 #   make rust-test    run the crate's unit tests on the host
+#   make seed-go      the write-up's own Go program, unmodified, against libperson.so and libperson.a
 #   make test         the Java tests (mvn -B verify, the whole reactor); needs no Rust
 #   make bench-build  the native libraries, the JNI shim, benchmarks.jar and the CLI jar, without running anything
 #   make bench        the paired and the absolute suites into bench/results/ (QUICK=1: a smoke run elsewhere)
@@ -78,6 +79,17 @@ ifneq ($(RUSTC),)
 	cd $(CRATE) && RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
 	  $(CARGO) test --release --features fault-injection -- --test-threads=1
 endif
+
+# The write-up's Go program is read from the write-up itself at test time, never copied here:
+# SHARED_DIR is the folder holding seeds/ (by default ../shared beside this clone), SEED_FILE the
+# write-up itself. See .ci/seed-go.
+SHARED_DIR ?= ../shared
+SEED_FILE ?=
+
+.PHONY: seed-go
+seed-go: native go-toolchain
+	SHARED_DIR=$(abspath $(SHARED_DIR)) NATIVE_DIR=$(CURDIR)/$(NATIVE_DIR) \
+	  $(if $(SEED_FILE),SEED_FILE=$(abspath $(SEED_FILE))) .ci/seed-go
 
 test:
 	mvn -B verify
