@@ -2,7 +2,8 @@
 #
 #   make wasm         build rust-wasm/ to wasm32 and refresh the committed module
 #   make native       build the same crate for the host (libperson.so, libperson.a) with the same compiler
-#   make rust-test    run the crate's unit tests on the host
+#   make rust-test    run the unit tests of rust/ffi-boundary and rust-wasm on the host
+#   make seed-go      the write-up's own Go program, unmodified, against libperson.so and libperson.a
 #   make test         the Java tests (mvn -B verify, the whole reactor); needs no Rust
 #   make bench-build  the native libraries, the JNI shim, benchmarks.jar and the CLI jar, without running anything
 #   make bench        the paired and the absolute suites into bench/results/ (QUICK=1: a smoke run elsewhere)
@@ -24,9 +25,11 @@ RUSTC := $(shell \
   for r in /usr/bin/rustc $$(command -v rustc 2>/dev/null); do \
     [ -x "$$r" ] && [ -d "$$("$$r" --print sysroot 2>/dev/null)/lib/rustlib/wasm32-unknown-unknown" ] && { echo "$$r"; break; }; \
   done)
-# Each rustc with the cargo that ships beside it: a newer cargo cannot drive rustc 1.63.
+# Each rustc with the cargo and rustdoc that ship beside it: a newer cargo cannot drive rustc
+# 1.63, and a newer rustdoc cannot read the crates it compiled (the doc tests).
 CARGO = $(dir $(RUSTC))cargo
-CARGO_ENV = RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target
+RUSTDOC = $(dir $(RUSTC))rustdoc
+CARGO_ENV = RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target
 
 .PHONY: wasm native rust-test test bench-build bench toolchain clean
 
@@ -45,9 +48,9 @@ ifeq ($(RUSTC),)
 	@exit 0
 else
 	@echo "toolchain: $$($(RUSTC) --version) ($(RUSTC))"
-	@# A lock file written by a newer cargo (version 4) cannot be read by cargo 1.65. The crate
-	@# has no dependencies, so the lock file carries nothing and is rebuilt each time.
-	@rm -f $(CRATE)/Cargo.lock
+	@# A lock file written by a newer cargo (version 4) cannot be read by cargo 1.65. The crates
+	@# have no dependencies but each other, so the lock file carries nothing and is rebuilt each time.
+	@rm -f Cargo.lock $(CRATE)/Cargo.lock
 endif
 
 wasm: toolchain
@@ -73,11 +76,23 @@ endif
 
 rust-test: toolchain
 ifneq ($(RUSTC),)
-	@# One thread: the tests read the process-wide allocation counter.
-	cd $(CRATE) && $(CARGO_ENV) $(CARGO) test --release -- --test-threads=1
-	cd $(CRATE) && RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
-	  $(CARGO) test --release --features fault-injection -- --test-threads=1
+	@# Both crates of the workspace (../Cargo.toml), tests in parallel: they count allocations per
+	@# thread. Then the Person crate again with its fault-injection feature.
+	$(CARGO_ENV) $(CARGO) test --release --workspace
+	cd $(CRATE) && RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
+	  $(CARGO) test --release --features fault-injection
 endif
+
+# The write-up's Go program is read from the write-up itself at test time, never copied here:
+# SHARED_DIR is the folder holding seeds/ (by default ../shared beside this clone), SEED_FILE the
+# write-up itself. See .ci/seed-go.
+SHARED_DIR ?= ../shared
+SEED_FILE ?=
+
+.PHONY: seed-go
+seed-go: native go-toolchain
+	SHARED_DIR=$(abspath $(SHARED_DIR)) NATIVE_DIR=$(CURDIR)/$(NATIVE_DIR) \
+	  $(if $(SEED_FILE),SEED_FILE=$(abspath $(SEED_FILE))) .ci/seed-go
 
 test:
 	mvn -B verify
