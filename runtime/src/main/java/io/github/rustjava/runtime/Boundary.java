@@ -6,7 +6,7 @@ import static io.github.rustjava.runtime.WasmType.I64;
 import java.util.List;
 
 /**
- * The exports every module built on the boundary crate has ({@code rust/boundary}): the runtime
+ * The exports every module built on the boundary crate has ({@code rust/ffi-boundary}): the runtime
  * calls these and no other export by name. A binding lists its own in {@link Binding}.
  */
 public final class Boundary {

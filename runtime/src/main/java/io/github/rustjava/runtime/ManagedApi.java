@@ -183,6 +183,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         RuntimeException fault;
         final Cell live = new Cell(); // sentinel of the circular list of live handles
         int liveCount;
+        int lostCount; // of the live handles, those whose object a fault took
 
         Slot(ManagedApi<?> api, Supplier<? extends Backend> factory, Backend ops) {
             this.api = api;
@@ -242,6 +243,28 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a call on one handle: in the handle's scope, on the scope's thread, it takes no lock;
+     * anywhere else it is {@link #begin}, and a scope's handle is refused to other threads while
+     * the scope is open. Paired with {@link #endOn}.
+     */
+    protected final boolean beginOn(Cell cell) {
+        if (inItsScope(cell)) {
+            return cell.scope.begin();
+        }
+        confinedToItsScope(cell);
+        return begin();
+    }
+
+    /** Ends a call from {@link #beginOn}. */
+    protected final void endOn(Cell cell, boolean interrupted) {
+        if (inItsScope(cell)) {
+            cell.scope.end(interrupted);
+        } else {
+            end(interrupted);
+        }
+    }
+
     /** Ends a call from {@link #begin}: disarms the deadline, restores a pending interrupt, unlocks. */
     protected final void end(boolean interrupted) {
         exit(interrupted);
@@ -290,8 +313,8 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
             long sum = 0;
             for (Slot r : retired) {
                 m = r;
-                // A faulted instance takes no calls: each of its live objects is one block.
-                sum += r.fault != null ? r.liveCount : ops(r).liveAllocations();
+                // A faulted instance takes no calls: each object it still holds is one block.
+                sum += r.fault != null ? r.liveCount - r.lostCount : ops(r).liveAllocations();
             }
             m = current;
             return sum + ops(m).liveAllocations();
@@ -490,6 +513,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
             }
             m.live.next = m.live.prev = m.live;
             m.liveCount = 0;
+            m.lostCount = 0;
             release(m);
         }
     }
@@ -766,14 +790,12 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
             if (m.fault == null) {
                 RuntimeException thrown = fault(m, e);
                 if (m.fault != null) {
-                    cell.lost = true; // what the module returned for this object is bad: the rest are only read
-                    cell.lostBecause = thrown.getMessage();
+                    lose(cell, thrown.getMessage()); // what the module returned for this object is bad: the rest are only read
                 }
                 throw thrown;
             }
-            cell.lost = true;
-            cell.lostBecause = "its Rust instance failed (" + m.fault.getMessage() + "), and it could not be read back: "
-                    + e.getMessage();
+            lose(cell, "its Rust instance failed (" + m.fault.getMessage() + "), and it could not be read back: "
+                    + e.getMessage());
             throw new IllegalStateException(names.handle() + " was lost: " + cell.lostBecause, e);
         }
     }
@@ -886,6 +908,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         cell.next.prev = cell.prev;
         cell.prev = cell.next = cell;
         cell.slot.liveCount--;
+        if (cell.lost) {
+            cell.slot.lostCount--;
+        }
     }
 
     /** Releases {@code m} with its last object, unless it is where new objects are made. */
@@ -1044,6 +1069,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         }
         if (!m.ops.readableAfterFault()) {
             markLost(m, "its Rust instance failed (" + why.getMessage() + ") and was discarded");
+            release(m); // nothing of it can be read: let it go now
         }
         if (m.liveCount == 0) {
             retired.remove(m);
@@ -1077,10 +1103,16 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
 
     private static void markLost(Slot m, String because) {
         for (Cell c = m.live.next; c != m.live; c = c.next) {
-            if (!c.lost) {
-                c.lost = true;
-                c.lostBecause = because;
-            }
+            lose(c, because);
+        }
+    }
+
+    /** A fault took the object of {@code cell}: the handle says why from now on. */
+    private static void lose(Cell cell, String because) {
+        if (!cell.lost) {
+            cell.lost = true;
+            cell.lostBecause = because;
+            cell.slot.lostCount++;
         }
     }
 }

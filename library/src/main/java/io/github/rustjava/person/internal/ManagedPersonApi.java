@@ -233,8 +233,8 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
     private static final Reader<Operations, Integer> AGE = Operations::age;
 
     /**
-     * A handle's reads: each one call, in the handle's scope on its thread, or under the api's
-     * lock. Written out per read, so the hot path has no lambda to allocate.
+     * A handle's reads: each one call ({@link #beginOn}), in the handle's scope on its thread, or
+     * under the api's lock. Written out per read, so the hot path has no lambda to allocate.
      */
     private final class Handle extends Owned implements PersonHandle {
         Handle(Slot slot, long address, Scope scope) {
@@ -247,24 +247,11 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
         @Override
         public String name() {
             Cell c = cell();
+            boolean interrupted = beginOn(c);
             try {
-                if (inItsScope(c)) {
-                    Scope scope = (Scope) c.scope();
-                    boolean interrupted = scope.enter();
-                    try {
-                        return read(c, NAME);
-                    } finally {
-                        scope.exit(interrupted);
-                    }
-                }
-                confinedToItsScope(c);
-                boolean interrupted = begin();
-                try {
-                    return read(c, NAME);
-                } finally {
-                    end(interrupted);
-                }
+                return read(c, NAME);
             } finally {
+                endOn(c, interrupted);
                 Reference.reachabilityFence(this);
             }
         }
@@ -272,24 +259,11 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
         @Override
         public int age() {
             Cell c = cell();
+            boolean interrupted = beginOn(c);
             try {
-                if (inItsScope(c)) {
-                    Scope scope = (Scope) c.scope();
-                    boolean interrupted = scope.enter();
-                    try {
-                        return read(c, AGE);
-                    } finally {
-                        scope.exit(interrupted);
-                    }
-                }
-                confinedToItsScope(c);
-                boolean interrupted = begin();
-                try {
-                    return read(c, AGE);
-                } finally {
-                    end(interrupted);
-                }
+                return read(c, AGE);
             } finally {
+                endOn(c, interrupted);
                 Reference.reachabilityFence(this);
             }
         }
@@ -297,24 +271,11 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
         @Override
         public Person toPerson() {
             Cell c = cell();
+            boolean interrupted = beginOn(c); // one call for both reads, so they see the same person
             try {
-                if (inItsScope(c)) {
-                    Scope scope = (Scope) c.scope();
-                    boolean interrupted = scope.enter();
-                    try {
-                        return ManagedPersonApi.this.toPerson(c);
-                    } finally {
-                        scope.exit(interrupted);
-                    }
-                }
-                confinedToItsScope(c);
-                boolean interrupted = begin(); // one call for both reads, so they see the same person
-                try {
-                    return ManagedPersonApi.this.toPerson(c);
-                } finally {
-                    end(interrupted);
-                }
+                return ManagedPersonApi.this.toPerson(c);
             } finally {
+                endOn(c, interrupted);
                 Reference.reachabilityFence(this);
             }
         }
@@ -345,15 +306,6 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
      * scope take no lock, only a check of the thread.
      */
     private final class Scope extends Lease implements PersonScope {
-
-        // For the handles' reads, which run in the scope on its thread.
-        boolean enter() {
-            return begin();
-        }
-
-        void exit(boolean interrupted) {
-            end(interrupted);
-        }
 
         @Override
         public PersonHandle createPerson(String name, int age) {
