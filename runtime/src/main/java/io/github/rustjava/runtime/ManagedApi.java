@@ -114,7 +114,11 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
      */
     public record Names(String api, String handle, String scope, String logger, String originsProperty) {}
 
-    private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * One call at a time on the instance. Fair: a thread that waits (a reload, a close) is served
+     * in turn, where an unfair lock lets threads in a loop of short calls take it again and again.
+     */
+    private final ReentrantLock lock = new ReentrantLock(true);
     private final ReferenceQueue<Owned> forgotten = new ReferenceQueue<>();
     private final Settings settings;
     private final Names names;

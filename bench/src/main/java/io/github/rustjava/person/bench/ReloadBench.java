@@ -2,11 +2,14 @@ package io.github.rustjava.person.bench;
 
 import io.github.rustjava.person.Engine;
 import io.github.rustjava.person.PersonApi;
+import io.github.rustjava.person.PersonHandle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,18 +43,43 @@ public class ReloadBench {
     @Param({"INTERPRETER", "RUNTIME_COMPILER"})
     public Engine engine;
 
+    /** Threads making round trips on the api while it reloads: a reload under load, against an idle one. */
+    @Param({"0", "4"})
+    public int busyThreads;
+
     private Path module;
     private PersonApi api;
+    private volatile boolean stop;
+    private final List<Thread> busy = new ArrayList<>();
 
     @Setup
     public void open() throws IOException {
         module = Files.createTempFile("person-reload", ".wasm");
         Files.write(module, shippedModule());
         api = PersonApi.builder().engine(engine).build();
+        for (int i = 0; i < busyThreads; i++) {
+            Thread t = new Thread(() -> {
+                while (!stop) {
+                    try (PersonHandle alice = api.createPerson("Alice", 30);
+                            PersonHandle older = api.personDetails(alice).orElseThrow()) {
+                        if (older.age() != 31) {
+                            throw new IllegalStateException("wrong age");
+                        }
+                    }
+                }
+            }, "busy-" + i);
+            t.setDaemon(true);
+            t.start();
+            busy.add(t);
+        }
     }
 
     @TearDown
-    public void close() throws IOException {
+    public void close() throws IOException, InterruptedException {
+        stop = true;
+        for (Thread t : busy) {
+            t.join();
+        }
         long leaked = api.liveAllocations();
         api.close();
         Files.deleteIfExists(module);
