@@ -75,6 +75,17 @@ internal=$(grep 'io/github/rustjava/person/internal/' <<<"$docs" || true)
 [ -z "$internal" ] || fail "javadoc does not document io.github.rustjava.person.internal" "$internal"
 ok "javadoc jar documents io.github.rustjava.person and not io.github.rustjava.person.internal"
 
+# The library is a binding on the runtime: its pom depends on the runtime's artifact, and the
+# runtime's jar holds nothing of Person.
+runtime_jar="$m2/io/github/rustjava/rustjava-runtime/0.1.0-SNAPSHOT/rustjava-runtime-0.1.0-SNAPSHOT.jar"
+[ "$(dep_field "$installed/person-wasm-0.1.0-SNAPSHOT.pom" '<artifactId>rustjava-runtime</artifactId>' groupId)" = io.github.rustjava ] \
+  || fail "the installed person-wasm pom depends on io.github.rustjava:rustjava-runtime"
+ok "the installed person-wasm pom depends on io.github.rustjava:rustjava-runtime"
+[ -f "$runtime_jar" ] || fail "runtime jar installed" "missing: $runtime_jar"
+person=$(jar_entries "$runtime_jar" | grep -Ei 'person' || true)
+[ -z "$person" ] || fail "the runtime jar has no Person class or resource" "$person"
+ok "the runtime jar has no Person class or resource"
+
 # c. The README's example, as the README has it, built against the installed library.
 readme_source="$target/generated-sources/readme/example/Example.java"
 mkdir -p "$(dirname "$readme_source")"

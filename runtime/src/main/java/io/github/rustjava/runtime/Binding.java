@@ -60,15 +60,13 @@ public final class Binding {
     private final List<Export> exports;
     private final Layout layout;
     private final Supplier<InputStream> shipped;
-    /** A lookup in the build-time compiler's generated module class, which may be package-private; or null. */
-    private final MethodHandles.Lookup compiled;
+    private final Compiled compiled; // or null
     private final Faults faults;
     private WasmModule shippedModule; // parsed on first use
     private WasmModule compiledModule; // parsed on first use
     private Function<Instance, Machine> shippedCompiled; // compiled on first use, then shared
 
-    private Binding(List<Export> exports, Layout layout, Supplier<InputStream> shipped, MethodHandles.Lookup compiled,
-            Faults faults) {
+    private Binding(List<Export> exports, Layout layout, Supplier<InputStream> shipped, Compiled compiled, Faults faults) {
         List<Export> all = new ArrayList<>(exports);
         all.addAll(Boundary.EXPORTS);
         this.exports = List.copyOf(all);
@@ -83,14 +81,29 @@ public final class Binding {
      * {@code abi_layout} reports {@code layout}, and whose faults the user sees as {@code faults}.
      *
      * @param shipped the module the binding ships (a resource of its jar), trusted; null if none
-     * @param compiled the class the build-time compiler made from {@code shipped}, as a lookup
-     *     in it ({@code MethodHandles.lookup().in(PersonModule.class)} from its package, since the
-     *     generated classes need not be public); null if none
+     * @param compiled what the build-time compiler made from {@code shipped}; null if none
      */
-    public static Binding of(List<Export> exports, Layout layout, Supplier<InputStream> shipped,
-            MethodHandles.Lookup compiled, Faults faults) {
+    public static Binding of(List<Export> exports, Layout layout, Supplier<InputStream> shipped, Compiled compiled,
+            Faults faults) {
         return new Binding(Objects.requireNonNull(exports, "exports"), Objects.requireNonNull(layout, "layout"),
                 shipped, compiled, Objects.requireNonNull(faults, "faults"));
+    }
+
+    /**
+     * The classes the build-time compiler made from a binding's module, as the binding can reach
+     * them and the runtime cannot: they need not be public, and on the module path their package
+     * is the binding's own.
+     *
+     * @param lookup a lookup in the generated module class, made in its package:
+     *     {@code MethodHandles.lookup().in(PersonModule.class)}
+     * @param resources the generated class's resources, read by the binding's own code:
+     *     {@code name -> PersonModule.class.getResourceAsStream(name)}
+     */
+    public record Compiled(MethodHandles.Lookup lookup, Function<String, InputStream> resources) {
+        public Compiled {
+            Objects.requireNonNull(lookup, "lookup");
+            Objects.requireNonNull(resources, "resources");
+        }
     }
 
     public Layout layout() {
@@ -121,7 +134,7 @@ public final class Binding {
      */
     private synchronized WasmModule compiledModule() {
         if (compiledModule == null) {
-            compiledModule = parseTrusted(CompiledCode.meta(compiled.lookupClass()), compiled.lookupClass().getName() + "'s module");
+            compiledModule = parseTrusted(CompiledCode.meta(compiled), compiled.lookup().lookupClass().getName() + "'s module");
         }
         return compiledModule;
     }
@@ -175,7 +188,7 @@ public final class Binding {
      * constant and inlines the call.
      */
     public MethodHandle direct(String export, MethodType type) {
-        return compiled == null ? null : CompiledCode.function(compiled, compiledModule(), export, type);
+        return compiled == null ? null : CompiledCode.function(compiled.lookup(), compiledModule(), export, type);
     }
 
     /** The module this binding ships, on {@code engine}, with a memory cap of {@code maxPages}. */
@@ -189,7 +202,7 @@ public final class Binding {
                 if (compiled == null) {
                     throw new IllegalArgumentException("this binding has no build-time compiled module");
                 }
-                return new Loader(compiledModule(), CompiledCode.machine(compiled), true, true, maxPages);
+                return new Loader(compiledModule(), CompiledCode.machine(compiled.lookup()), true, true, maxPages);
             default:
                 throw new IllegalArgumentException("unknown engine " + engine);
         }

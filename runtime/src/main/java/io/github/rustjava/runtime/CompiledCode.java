@@ -49,8 +49,8 @@ final class CompiledCode {
      * The module the compiler plugin leaves beside {@code compiled} ({@code <Name>.meta}): the
      * shipped module with stub function bodies, all its classes need to start an instance.
      */
-    static java.io.InputStream meta(Class<?> compiled) {
-        return compiled.getResourceAsStream(compiled.getSimpleName() + ".meta");
+    static java.io.InputStream meta(Binding.Compiled compiled) {
+        return compiled.resources().apply(compiled.lookup().lookupClass().getSimpleName() + ".meta");
     }
 
     /** The generated class's {@code create(Instance)}: the machine that runs the compiled code. */

@@ -236,7 +236,9 @@ public final class Ffi {
      */
     public static final Binding BINDING = Binding.of(exports(), WASM32.forRuntime(),
             () -> Ffi.class.getResourceAsStream("/io/github/rustjava/person/person.wasm"),
-            MethodHandles.lookup().in(PersonModule.class), FAULTS);
+            new Binding.Compiled(MethodHandles.lookup().in(PersonModule.class),
+                    name -> PersonModule.class.getResourceAsStream(name)),
+            FAULTS);
 
     private static List<io.github.rustjava.runtime.Export> exports() {
         List<io.github.rustjava.runtime.Export> all = new ArrayList<>();
