@@ -2,7 +2,7 @@
 #
 #   make wasm         build rust-wasm/ to wasm32 and refresh the committed module
 #   make native       build the same crate for the host (libperson.so, libperson.a) with the same compiler
-#   make rust-test    run the crate's unit tests on the host
+#   make rust-test    run the unit tests of rust/ffi-boundary and rust-wasm on the host
 #   make seed-go      the write-up's own Go program, unmodified, against libperson.so and libperson.a
 #   make test         the Java tests (mvn -B verify, the whole reactor); needs no Rust
 #   make bench-build  the native libraries, the JNI shim, benchmarks.jar and the CLI jar, without running anything
@@ -25,9 +25,11 @@ RUSTC := $(shell \
   for r in /usr/bin/rustc $$(command -v rustc 2>/dev/null); do \
     [ -x "$$r" ] && [ -d "$$("$$r" --print sysroot 2>/dev/null)/lib/rustlib/wasm32-unknown-unknown" ] && { echo "$$r"; break; }; \
   done)
-# Each rustc with the cargo that ships beside it: a newer cargo cannot drive rustc 1.63.
+# Each rustc with the cargo and rustdoc that ship beside it: a newer cargo cannot drive rustc
+# 1.63, and a newer rustdoc cannot read the crates it compiled (the doc tests).
 CARGO = $(dir $(RUSTC))cargo
-CARGO_ENV = RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target
+RUSTDOC = $(dir $(RUSTC))rustdoc
+CARGO_ENV = RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target
 
 .PHONY: wasm native rust-test test bench-build bench toolchain clean
 
@@ -46,9 +48,9 @@ ifeq ($(RUSTC),)
 	@exit 0
 else
 	@echo "toolchain: $$($(RUSTC) --version) ($(RUSTC))"
-	@# A lock file written by a newer cargo (version 4) cannot be read by cargo 1.65. The crate
-	@# has no dependencies, so the lock file carries nothing and is rebuilt each time.
-	@rm -f $(CRATE)/Cargo.lock
+	@# A lock file written by a newer cargo (version 4) cannot be read by cargo 1.65. The crates
+	@# have no dependencies but each other, so the lock file carries nothing and is rebuilt each time.
+	@rm -f Cargo.lock $(CRATE)/Cargo.lock
 endif
 
 wasm: toolchain
@@ -61,6 +63,12 @@ ifneq ($(RUSTC),)
 	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
 	@mkdir -p $(dir $(WASM_FAULTS_OUT))
 	cp $(CRATE)/target/faults/wasm32-unknown-unknown/release/person.wasm $(WASM_FAULTS_OUT)
+	@# A path of this checkout in a module would make it differ in any other folder. Cargo names a
+	@# workspace's files relative to it, but rustc names another crate's file by its absolute path
+	@# in code it compiles for the binding (generic and #[inline] functions): such code must not
+	@# panic with a location of its own (see ffi-boundary's alloc.rs and status.rs).
+	@if grep -aqF "$(CURDIR)/" $(WASM_OUT) $(WASM_FAULTS_OUT); then \
+	  echo "a module records a path under $(CURDIR): it would not reproduce elsewhere"; exit 1; fi
 	@$(MAKE) --no-print-directory wat
 endif
 
@@ -74,9 +82,10 @@ endif
 
 rust-test: toolchain
 ifneq ($(RUSTC),)
-	@# One thread: the tests read the process-wide allocation counter.
-	cd $(CRATE) && $(CARGO_ENV) $(CARGO) test --release -- --test-threads=1
-	cd $(CRATE) && RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
+	@# Both crates of the workspace (Cargo.toml), then the Person crate with its fault-injection
+	@# feature. One thread: the Person tests read the process-wide allocation counter.
+	$(CARGO_ENV) $(CARGO) test --release --workspace -- --test-threads=1
+	cd $(CRATE) && RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
 	  $(CARGO) test --release --features fault-injection -- --test-threads=1
 endif
 

@@ -111,7 +111,8 @@ fn grow() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ffi::{create_person, free_person};
+    use crate::ffi::{create_person, free_person, last_status, panic_message};
+    use crate::Status;
     use std::ffi::{CStr, CString};
 
     fn create(name: &str, age: i32) -> *mut Person {
@@ -128,6 +129,20 @@ mod tests {
     #[should_panic(expected = "injected panic")]
     fn the_panic_door_panics() {
         super::inject("💥panic".as_bytes());
+    }
+
+    /// Natively the boundary catches the panic: null, `Panic`, and the message with its location.
+    #[test]
+    fn a_panic_in_create_person_is_a_status_natively() {
+        // The first panic on a thread makes std's record of the thread, kept until it ends.
+        assert!(create("💥panic", 30).is_null());
+        let before = crate::alloc::live();
+        assert!(create("💥panic", 30).is_null());
+        assert_eq!(last_status(), Status::Panic as i32);
+        let message = unsafe { CStr::from_ptr(panic_message()) }.to_str().unwrap();
+        assert!(message.contains("injected panic (fault-injection build)"), "{message}");
+        assert!(message.contains("src/faults.rs"), "{message}");
+        assert_eq!(crate::alloc::live(), before, "the panic leaked nothing");
     }
 
     #[test]

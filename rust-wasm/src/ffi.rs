@@ -4,11 +4,12 @@
 //! beside them:
 //! - `free_error`, so no host needs to free Rust memory with C `free` (the seed's Go code did,
 //!   and natively that still works: see [`get_error_message`]);
-//! - `alloc` / `dealloc`, so a host can pass strings into wasm linear memory;
-//! - `last_status`, the reason a call returned null;
-//! - `live_allocations`, so leaks are observable;
-//! - `abi_layout`, so a host can check its struct offsets against this build's;
-//! - `panic_message`, where the panic hook leaves its message before a wasm trap.
+//! - the boundary's own exports, from `ffi-boundary` ([`ffi_boundary::exports!`]): `alloc` /
+//!   `dealloc`, so a host can pass strings into wasm linear memory; `last_status`, the reason a
+//!   call returned null; `live_allocations`, so leaks are observable; `abi_layout`, so a host can
+//!   check its struct offsets against this build's ([`layout`] is this crate's table);
+//!   `panic_message`, where the panic hook leaves its message before a wasm trap; and
+//!   `last_error_message`, which this crate never fills.
 //!
 //! Every export runs inside [`boundary`]: on native targets a panic is caught and becomes
 //! [`Status::Panic`] instead of unwinding into the JVM (undefined behaviour); on wasm32 a panic
@@ -17,14 +18,13 @@
 //! Ownership, in one line each: a `Person*` is freed by `free_person`, an `Error*` by
 //! `free_error`, an `alloc` block by `dealloc` with the same length. Nothing else is handed out.
 
-use std::cell::Cell;
 use std::alloc::Layout;
-use std::fmt::Write as _;
 use std::os::raw::c_char;
-use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, Once};
+
+use ffi_boundary::layout::{align_of, size_of};
+use ffi_boundary::mem::scan_c_str;
+use ffi_boundary::{boundary, offset_of, set_status};
 
 use crate::{Status, ERROR_CODE, ERROR_MESSAGE};
 
@@ -144,139 +144,6 @@ unsafe fn copy_name(src: *const u8, dst: *mut u8, len: usize) {
     }
 }
 
-/// Finds the NUL of a C string and tells whether the bytes before it are all ASCII, in one pass.
-///
-/// It reads whole aligned 8-byte words, so it may read up to 7 bytes past the NUL, but never past
-/// the aligned word that holds it: that word cannot cross a Wasm page or a native memory page, so
-/// the read cannot trap or fault. C libraries' `strlen` implementations read the same way. The
-/// reads are volatile so that the optimiser treats them as plain loads and draws no conclusions
-/// from the bytes past the end. On wasm this matters: each load is
-/// a bounds-checked call in the runtime, so eight bytes per load instead of one is most of the
-/// cost of a long name.
-///
-/// # Safety
-/// `s` must point to a NUL-terminated byte string.
-unsafe fn scan_c_str<'a>(s: *const c_char) -> (&'a [u8], bool) {
-    const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let start = s.cast::<u8>();
-    let mut len = 0;
-    let mut high_bits = 0u8;
-    // Up to the first aligned word, byte by byte.
-    while (start as usize + len) % 8 != 0 {
-        let b = *start.add(len);
-        if b == 0 {
-            return (std::slice::from_raw_parts(start, len), high_bits < 0x80);
-        }
-        high_bits |= b;
-        len += 1;
-    }
-    // Whole words until one holds a zero byte: (w - 0x01..) & !w & 0x80.. is non-zero exactly then.
-    let mut high_words = 0u64;
-    loop {
-        let w = ptr::read_volatile(start.add(len).cast::<u64>());
-        if w.wrapping_sub(LOW) & !w & HIGH != 0 {
-            break;
-        }
-        high_words |= w;
-        len += 8;
-    }
-    // The NUL is in this word: find it byte by byte.
-    loop {
-        let b = *start.add(len);
-        if b == 0 {
-            break;
-        }
-        high_bits |= b;
-        len += 1;
-    }
-    (std::slice::from_raw_parts(start, len), high_bits < 0x80 && high_words & HIGH == 0)
-}
-
-thread_local! {
-    static LAST_STATUS: Cell<i32> = const { Cell::new(0) };
-}
-
-fn set_status(status: Status) {
-    LAST_STATUS.with(|s| s.set(status as i32));
-}
-
-const PANIC_MESSAGE_CAPACITY: usize = 1024;
-
-/// The last panic's message and location, NUL-terminated. Written without allocating, because a
-/// panic may come from the allocator running out of memory.
-static PANIC_MESSAGE: Mutex<[u8; PANIC_MESSAGE_CAPACITY]> = Mutex::new([0; PANIC_MESSAGE_CAPACITY]);
-static HOOK: Once = Once::new();
-/// Set once the hook is in place: what every export checks, see [`install_panic_hook`].
-static HOOK_INSTALLED: AtomicBool = AtomicBool::new(false);
-
-/// Formats into a fixed buffer, truncating at a character boundary and keeping a final NUL.
-struct FixedWriter<'a> {
-    buf: &'a mut [u8],
-    len: usize,
-}
-
-impl std::fmt::Write for FixedWriter<'_> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        let room = self.buf.len() - 1 - self.len;
-        let mut take = s.len().min(room);
-        while !s.is_char_boundary(take) {
-            take -= 1;
-        }
-        self.buf[self.len..self.len + take].copy_from_slice(&s.as_bytes()[..take]);
-        self.len += take;
-        self.buf[self.len] = 0;
-        if take < s.len() {
-            Err(std::fmt::Error)
-        } else {
-            Ok(())
-        }
-    }
-}
-
-/// The panic hook: a plain function, so boxing it allocates nothing and it never shows up in
-/// `live_allocations()` as a block nobody can free.
-fn record_panic(info: &panic::PanicInfo<'_>) {
-    // try_lock: a panic while the buffer is held must not deadlock the hook.
-    if let Ok(mut buf) = PANIC_MESSAGE.try_lock() {
-        let mut w = FixedWriter { buf: &mut buf[..], len: 0 };
-        let _ = write!(w, "{}", info);
-    }
-    // Native hosts still see the panic on stderr (on wasm32 stderr goes nowhere).
-    eprintln!("person: {}", info);
-}
-
-///
-/// Every export calls this first, so its fast path is one load: `Once::call_once` takes its
-/// closure by reference, which put the closure on the shadow stack and gave every export a stack
-/// frame, two extra accesses to the stack-pointer global per call in a Wasm runtime.
-#[inline]
-fn install_panic_hook() {
-    if !HOOK_INSTALLED.load(Ordering::Acquire) {
-        install_panic_hook_once();
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn install_panic_hook_once() {
-    HOOK.call_once(|| panic::set_hook(Box::new(record_panic)));
-    HOOK_INSTALLED.store(true, Ordering::Release);
-}
-
-/// Runs one export's body: installs the panic hook once, and turns a panic into `on_panic` with
-/// [`Status::Panic`]. The body sets the status itself on success or failure.
-fn boundary<T>(on_panic: T, body: impl FnOnce() -> T) -> T {
-    install_panic_hook();
-    match panic::catch_unwind(AssertUnwindSafe(body)) {
-        Ok(value) => value,
-        Err(_) => {
-            set_status(Status::Panic);
-            on_panic
-        }
-    }
-}
-
 /// A null result, with the reason in [`last_status`].
 fn fail(status: Status) -> *mut Person {
     set_status(status);
@@ -387,9 +254,9 @@ impl ErrorBlock {
 }
 
 /// The native builds' error: the `Error` and its message are two blocks of their own, both from
-/// C's malloc (see `alloc.rs`). The write-up's Go program frees `message` and then the `Error`
-/// with C `free()`; with one block, its first `free` would free the whole block and the second
-/// would free it again.
+/// C's malloc (see `ffi_boundary::alloc`). The write-up's Go program frees `message` and then the
+/// `Error` with C `free()`; with one block, its first `free` would free the whole block and the
+/// second would free it again.
 #[cfg(not(target_arch = "wasm32"))]
 struct ErrorBlock;
 
@@ -441,109 +308,34 @@ pub unsafe extern "C" fn free_error(error: *mut Error) {
     })
 }
 
-/// Allocates `len` bytes (alignment 1) for the host to write into, e.g. a name to pass to
-/// `create_person`. Returns null when `len` is 0 or the memory is not available (then
-/// [`last_status`] is `OutOfMemory`).
-///
-/// The caller owns the block and frees it with [`dealloc`] and the same `len`.
-#[no_mangle]
-pub extern "C" fn alloc(len: usize) -> *mut u8 {
-    boundary(ptr::null_mut(), || {
-        let layout = match std::alloc::Layout::from_size_align(len, 1) {
-            Ok(layout) if len > 0 => layout,
-            _ => {
-                set_status(Status::OutOfMemory);
-                return ptr::null_mut();
-            }
-        };
-        // SAFETY: the layout has a non-zero size.
-        let p = unsafe { std::alloc::alloc(layout) };
-        set_status(if p.is_null() { Status::OutOfMemory } else { Status::Ok });
-        p
-    })
-}
-
-/// Frees a block from [`alloc`]. Null is ignored.
-///
-/// # Safety
-/// `ptr` must be null or a block from `alloc(len)` with this same `len`, not freed yet.
-#[no_mangle]
-pub unsafe extern "C" fn dealloc(ptr: *mut u8, len: usize) {
-    boundary((), || {
-        if !ptr.is_null() && len > 0 {
-            std::alloc::dealloc(ptr, std::alloc::Layout::from_size_align_unchecked(len, 1));
-        }
-    })
-}
-
-/// Why the last call on this thread returned null (a [`Status`] value; 0 after a success).
-#[no_mangle]
-pub extern "C" fn last_status() -> i32 {
-    LAST_STATUS.with(|s| s.get())
-}
-
-/// Heap blocks Rust currently holds, for leak checks. Always 64-bit so the signature is the same
-/// on every target.
-#[no_mangle]
-pub extern "C" fn live_allocations() -> u64 {
-    crate::alloc::live() as u64
-}
-
-/// Version of this ABI; `abi_layout(ABI_VERSION)` answers it.
+/// Version of this ABI; `abi_layout(0)` answers it.
 /// Version 2 added query 10: a person's name length, stored after the `Person` in its block.
 pub const ABI_VERSION: i32 = 2;
 
-/// Describes this build's struct layouts, one number per query, so a host can check its own
-/// constants (the layouts differ between wasm32 and x86_64). Unknown queries answer -1.
+ffi_boundary::exports! { abi_version: ABI_VERSION, layout: layout }
+
+/// This build's struct layouts, the queries of `abi_layout` from 2 up (the boundary answers 0,
+/// the ABI version, and 1, the pointer size), so a host can check its own constants: the layouts
+/// differ between wasm32 and x86_64.
 ///
 /// | query | answer |
 /// |---|---|
-/// | 0 | ABI version |
-/// | 1 | pointer size |
 /// | 2, 3, 4, 5 | `Person` size, align, offset of `name`, offset of `age` |
 /// | 6, 7, 8, 9 | `Error` size, align, offset of `error_code`, offset of `message` |
 /// | 10 | offset, from a `Person*`, of its name's length in bytes (a `size_t`, without the NUL) |
-#[no_mangle]
-pub extern "C" fn abi_layout(query: i32) -> i32 {
-    let p = std::mem::MaybeUninit::<Person>::uninit();
-    let e = std::mem::MaybeUninit::<Error>::uninit();
-    let (pb, eb) = (p.as_ptr(), e.as_ptr());
-    // SAFETY: addr_of! computes field addresses without reading the uninitialised values.
-    let offset = |field: *const u8, base: *const u8| (field as usize - base as usize) as i32;
-    unsafe {
-        match query {
-            0 => ABI_VERSION,
-            1 => std::mem::size_of::<*mut c_char>() as i32,
-            2 => std::mem::size_of::<Person>() as i32,
-            3 => std::mem::align_of::<Person>() as i32,
-            4 => offset(ptr::addr_of!((*pb).name).cast(), pb.cast()),
-            5 => offset(ptr::addr_of!((*pb).age).cast(), pb.cast()),
-            6 => std::mem::size_of::<Error>() as i32,
-            7 => std::mem::align_of::<Error>() as i32,
-            8 => offset(ptr::addr_of!((*eb).error_code).cast(), eb.cast()),
-            9 => offset(ptr::addr_of!((*eb).message).cast(), eb.cast()),
-            10 => {
-                let b = std::mem::MaybeUninit::<Block>::uninit();
-                let bb = b.as_ptr();
-                offset(ptr::addr_of!((*bb).name_len).cast(), bb.cast())
-            }
-            _ => -1,
-        }
-    }
-}
-
-/// Address of the buffer where the panic hook writes the last panic's message and location, as
-/// a NUL-terminated UTF-8 string (empty if nothing panicked). The address never changes, so a
-/// wasm host can read it once at load and read the message after a trap without calling into
-/// the trapped instance again.
-#[no_mangle]
-pub extern "C" fn panic_message() -> *const c_char {
-    install_panic_hook();
-    // The Mutex guards writers; the buffer itself lives in the static for the program's life.
-    match PANIC_MESSAGE.lock() {
-        Ok(buf) => buf.as_ptr().cast(),
-        Err(poisoned) => poisoned.into_inner().as_ptr().cast(),
-    }
+fn layout(query: i32) -> Option<i32> {
+    Some(match query {
+        2 => size_of::<Person>(),
+        3 => align_of::<Person>(),
+        4 => offset_of!(Person, name),
+        5 => offset_of!(Person, age),
+        6 => size_of::<Error>(),
+        7 => align_of::<Error>(),
+        8 => offset_of!(Error, error_code),
+        9 => offset_of!(Error, message),
+        10 => offset_of!(Block, name_len),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -629,30 +421,6 @@ mod tests {
     }
 
     #[test]
-    fn scan_finds_the_nul_at_every_alignment_and_length() {
-        // A buffer of non-zero bytes, with the string placed at each offset of an aligned word and
-        // ending at each position of the next words.
-        let mut buf = vec![b'x'; 64];
-        for start in 0..8 {
-            for len in 0..40 {
-                for (i, b) in buf.iter_mut().enumerate() {
-                    *b = if i == start + len { 0 } else { b'a' + (i % 26) as u8 };
-                }
-                let (bytes, ascii) = unsafe { scan_c_str(buf[start..].as_ptr().cast()) };
-                assert_eq!(bytes.len(), len, "start {start}, len {len}");
-                assert!(ascii);
-                // One non-ASCII byte anywhere in the string is noticed, in the head, words or tail.
-                for at in 0..len {
-                    buf[start + at] = 0xE4;
-                    let (bytes, ascii) = unsafe { scan_c_str(buf[start..].as_ptr().cast()) };
-                    assert_eq!((bytes.len(), ascii), (len, false), "start {start}, len {len}, at {at}");
-                    buf[start + at] = b'a';
-                }
-            }
-        }
-    }
-
-    #[test]
     fn copy_name_copies_every_length_exactly() {
         let src: Vec<u8> = (1..=40).collect();
         for len in 0..=40 {
@@ -695,36 +463,5 @@ mod tests {
         assert_eq!(abi_layout(10), 2 * ptr_size, "the name's length follows the Person");
         assert_eq!(abi_layout(11), -1);
         assert_eq!(abi_layout(-1), -1);
-    }
-
-    #[test]
-    fn alloc_refuses_zero_and_huge() {
-        assert!(alloc(0).is_null());
-        assert_eq!(last_status(), Status::OutOfMemory as i32);
-        let huge = alloc(usize::MAX);
-        assert!(huge.is_null(), "{:?}", huge);
-        let p = alloc(16);
-        assert!(!p.is_null());
-        unsafe { dealloc(p, 16) };
-    }
-
-    #[test]
-    fn a_panic_becomes_a_status_and_a_message() {
-        let out: *mut Person = boundary(ptr::null_mut(), || panic!("boom {}", 42));
-        assert!(out.is_null());
-        assert_eq!(last_status(), Status::Panic as i32);
-        let msg = unsafe { CStr::from_ptr(panic_message()) }.to_str().unwrap();
-        assert!(msg.contains("boom 42"), "{msg}");
-        assert!(msg.contains("ffi.rs"), "{msg}");
-    }
-
-    #[test]
-    fn panic_message_truncates_on_a_char_boundary() {
-        let mut buf = [0u8; 8];
-        let mut w = FixedWriter { buf: &mut buf, len: 0 };
-        assert!(write!(w, "ab张三").is_err());
-        let len = w.len;
-        assert_eq!(&buf[..len], "ab张".as_bytes());
-        assert_eq!(buf[len], 0);
     }
 }

@@ -1,17 +1,22 @@
 //! The seed's Person API: safe logic here, the C ABI in [`ffi`].
 //!
 //! Everything that can go wrong is a [`Status`], so the boundary in `ffi.rs` only converts
-//! between raw pointers and these safe functions.
+//! between raw pointers and these safe functions. What every C-ABI crate needs at its edge (the
+//! panic boundary, statuses, the counting allocator, the layout query) comes from the
+//! `ffi-boundary` crate.
 
 use std::ffi::{CStr, CString};
 
-pub mod alloc;
+/// The counting allocator's figures (`alloc::live()`), for Rust programs built on this crate.
+pub use ffi_boundary::alloc;
 #[cfg(feature = "fault-injection")]
 mod faults;
 pub mod ffi;
 
 /// Why a call did or did not produce a result. The values are part of the ABI: the Java side
-/// mirrors them in `internal/Abi.java`.
+/// mirrors them in `internal/Ffi.java`. `NullPointer`, `InvalidUtf8`, `Panic` and `OutOfMemory`
+/// are the boundary's own codes ([`ffi_boundary::Status`]); `UnderAge` and `AgeOverflow` are this
+/// binding's.
 #[repr(i32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -29,6 +34,23 @@ pub enum Status {
     /// The allocator could not provide the memory.
     OutOfMemory = 6,
 }
+
+impl From<Status> for ffi_boundary::Status {
+    #[inline]
+    fn from(status: Status) -> ffi_boundary::Status {
+        ffi_boundary::Status(status as i32)
+    }
+}
+
+// The codes this crate shares with the boundary are the boundary's.
+const _: () = {
+    use ffi_boundary::Status as Boundary;
+    assert!(Status::Ok as i32 == Boundary::OK.code());
+    assert!(Status::NullPointer as i32 == Boundary::NULL_ARGUMENT.code());
+    assert!(Status::InvalidUtf8 as i32 == Boundary::INVALID_UTF8.code());
+    assert!(Status::Panic as i32 == Boundary::PANIC.code());
+    assert!(Status::OutOfMemory as i32 == Boundary::OUT_OF_MEMORY.code());
+};
 
 /// The seed returns details only for adults.
 pub const ADULT_AGE: i32 = 18;
