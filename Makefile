@@ -82,11 +82,11 @@ endif
 
 rust-test: toolchain
 ifneq ($(RUSTC),)
-	@# Both crates of the workspace (Cargo.toml), then the Person crate with its fault-injection
-	@# feature. One thread: the Person tests read the process-wide allocation counter.
-	$(CARGO_ENV) $(CARGO) test --release --workspace -- --test-threads=1
+	@# Both crates of the workspace (../Cargo.toml), tests in parallel: they count allocations per
+	@# thread. Then the Person crate again with its fault-injection feature.
+	$(CARGO_ENV) $(CARGO) test --release --workspace
 	cd $(CRATE) && RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
-	  $(CARGO) test --release --features fault-injection -- --test-threads=1
+	  $(CARGO) test --release --features fault-injection
 endif
 
 # The write-up's Go program is read from the write-up itself at test time, never copied here:

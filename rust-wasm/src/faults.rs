@@ -113,7 +113,12 @@ mod tests {
     use super::*;
     use crate::ffi::{create_person, free_person, last_status, panic_message};
     use crate::Status;
+    use ffi_boundary::alloc::live_on_this_thread;
     use std::ffi::{CStr, CString};
+    use std::sync::Mutex;
+
+    /// The tests that panic take this: the panic message buffer is process-wide.
+    static PANICS: Mutex<()> = Mutex::new(());
 
     fn create(name: &str, age: i32) -> *mut Person {
         let name = CString::new(name).unwrap();
@@ -128,21 +133,23 @@ mod tests {
     #[test]
     #[should_panic(expected = "injected panic")]
     fn the_panic_door_panics() {
+        let _serial = PANICS.lock().unwrap_or_else(|e| e.into_inner());
         super::inject("💥panic".as_bytes());
     }
 
     /// Natively the boundary catches the panic: null, `Panic`, and the message with its location.
     #[test]
     fn a_panic_in_create_person_is_a_status_natively() {
+        let _serial = PANICS.lock().unwrap_or_else(|e| e.into_inner());
         // The first panic on a thread makes std's record of the thread, kept until it ends.
         assert!(create("💥panic", 30).is_null());
-        let before = crate::alloc::live();
+        let before = live_on_this_thread();
         assert!(create("💥panic", 30).is_null());
         assert_eq!(last_status(), Status::Panic as i32);
         let message = unsafe { CStr::from_ptr(panic_message()) }.to_str().unwrap();
         assert!(message.contains("injected panic (fault-injection build)"), "{message}");
         assert!(message.contains("src/faults.rs"), "{message}");
-        assert_eq!(crate::alloc::live(), before, "the panic leaked nothing");
+        assert_eq!(live_on_this_thread(), before, "the panic leaked nothing");
     }
 
     #[test]
@@ -170,7 +177,7 @@ mod tests {
 
     #[test]
     fn len_answers_a_real_person_with_a_huge_length() {
-        let before = crate::alloc::live();
+        let before = live_on_this_thread();
         let p = create("💥len", 30);
         assert!(!p.is_null());
         unsafe {
@@ -181,13 +188,13 @@ mod tests {
             *stored_length(p) = 3;
             free_person(p);
         }
-        assert_eq!(crate::alloc::live(), before);
+        assert_eq!(live_on_this_thread(), before);
     }
 
     #[test]
     fn utf8_answers_a_person_whose_name_is_not_utf8() {
         assert!(std::str::from_utf8(NOT_UTF8).is_err());
-        let before = crate::alloc::live();
+        let before = live_on_this_thread();
         let p = create("💥utf8", 41);
         assert!(!p.is_null());
         unsafe {
@@ -196,7 +203,7 @@ mod tests {
             assert_eq!((*p).age, 41);
             free_person(p);
         }
-        assert_eq!(crate::alloc::live(), before);
+        assert_eq!(live_on_this_thread(), before);
     }
 
     #[test]
