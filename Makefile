@@ -63,6 +63,12 @@ ifneq ($(RUSTC),)
 	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
 	@mkdir -p $(dir $(WASM_FAULTS_OUT))
 	cp $(CRATE)/target/faults/wasm32-unknown-unknown/release/person.wasm $(WASM_FAULTS_OUT)
+	@# A path of this checkout in a module would make it differ in any other folder. Cargo names a
+	@# workspace's files relative to it, but rustc names another crate's file by its absolute path
+	@# in code it compiles for the binding (generic and #[inline] functions): such code must not
+	@# panic with a location of its own (see ffi-boundary's alloc.rs and status.rs).
+	@if grep -aqF "$(CURDIR)/" $(WASM_OUT) $(WASM_FAULTS_OUT); then \
+	  echo "a module records a path under $(CURDIR): it would not reproduce elsewhere"; exit 1; fi
 	@$(MAKE) --no-print-directory wat
 endif
 

@@ -267,9 +267,27 @@ mod cache {
         unsafe { Layout::from_size_align_unchecked((c + 1) * GRANULE, GRANULE) }
     }
 
+    #[cold]
+    #[inline(never)]
+    fn no_such_class(_c: usize) -> ! {
+        panic!("no such size class")
+    }
+
     impl SizeClasses {
         pub const fn new() -> SizeClasses {
             SizeClasses { heads: [ptr::null_mut(); CLASSES] }
+        }
+
+        /// The head of class `c`'s list. [`class`] never answers more than `CLASSES - 1`, but the
+        /// check stays, and its panic is a function of this crate: this code is inlined into the
+        /// binding's build, where a panic location names this file by its absolute path, and the
+        /// module would then differ between two checkouts.
+        #[inline]
+        fn list(&mut self, c: usize) -> &mut *mut u8 {
+            match self.heads.get_mut(c) {
+                Some(head) => head,
+                None => no_such_class(c),
+            }
         }
 
         /// Hands every cached block back to the system allocator; true if there was any.
@@ -305,11 +323,12 @@ mod cache {
                 Some(c) => c,
                 None => return self.system_alloc(layout),
             };
-            let head = self.heads[c];
+            let list = self.list(c);
+            let head = *list;
             if head.is_null() {
                 return self.system_alloc(class_layout(c));
             }
-            self.heads[c] = *head.cast::<*mut u8>();
+            *list = *head.cast::<*mut u8>();
             head
         }
 
@@ -320,8 +339,9 @@ mod cache {
                 None => return System.dealloc(ptr, layout),
             };
             // Every block of a class is at least 16 bytes and 16-aligned: room for the link.
-            ptr.cast::<*mut u8>().write(self.heads[c]);
-            self.heads[c] = ptr;
+            let list = self.list(c);
+            ptr.cast::<*mut u8>().write(*list);
+            *list = ptr;
         }
 
         #[inline]

@@ -17,17 +17,45 @@ use crate::Status;
 /// Finds the NUL of a C string and tells whether the bytes before it are all ASCII, in one pass.
 /// `s` must not be null.
 ///
-/// It reads whole aligned 8-byte words, so it may read up to 7 bytes past the NUL, but never past
-/// the aligned word that holds it: that word cannot cross a Wasm page or a native memory page, so
-/// the read cannot trap or fault. C libraries' `strlen` implementations read the same way. The
-/// reads are volatile so that the optimiser treats them as plain loads and draws no conclusions
-/// from the bytes past the end. On wasm this matters: each load is a bounds-checked access in the
-/// runtime, so eight bytes per load instead of one is most of the cost of a long name.
+/// On wasm32 it reads whole aligned 8-byte words ([`scan_words`]): each load is a bounds-checked
+/// access in a Wasm runtime, so eight bytes per load instead of one is most of the cost of a long
+/// name. Natively the string's NUL is found by `strlen` (through `CStr`), and the ASCII check is
+/// a second pass over the slice: a word read past the NUL could leave the string's allocation,
+/// which is undefined behaviour in Rust's model even where the hardware allows it.
 ///
 /// # Safety
 /// `s` must point to a NUL-terminated byte string that stays unchanged while the slice is used.
+#[cfg(target_arch = "wasm32")]
 #[inline]
 pub unsafe fn scan_c_str<'a>(s: *const c_char) -> (&'a [u8], bool) {
+    scan_words(s)
+}
+
+/// Finds the NUL of a C string and tells whether the bytes before it are all ASCII. `s` must not
+/// be null. See the wasm32 version for why the two differ.
+///
+/// # Safety
+/// `s` must point to a NUL-terminated byte string that stays unchanged while the slice is used.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline]
+pub unsafe fn scan_c_str<'a>(s: *const c_char) -> (&'a [u8], bool) {
+    let bytes = std::ffi::CStr::from_ptr(s).to_bytes();
+    (bytes, bytes.is_ascii())
+}
+
+/// The word-wise scan. It reads whole aligned 8-byte words, so it may read up to 7 bytes past the
+/// NUL, but never past the aligned word that holds it: in a Wasm memory that word cannot cross the
+/// memory's end (a multiple of the 64 KiB page), so the read cannot trap. The reads are volatile
+/// so that the optimiser treats them as plain loads and draws no conclusions from the bytes past
+/// the end.
+///
+/// # Safety
+/// `s` must point to a NUL-terminated byte string, and the aligned word holding its NUL must be
+/// readable: always true in a Wasm memory; natively only when the string's allocation extends to
+/// that word's end (the tests use such buffers).
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[inline]
+unsafe fn scan_words<'a>(s: *const c_char) -> (&'a [u8], bool) {
     const LOW: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let start = s.cast::<u8>();
@@ -186,7 +214,7 @@ mod tests {
     use std::ffi::CString;
 
     #[test]
-    fn scan_finds_the_nul_at_every_alignment_and_length() {
+    fn the_word_scan_finds_the_nul_at_every_alignment_and_length() {
         // A buffer of non-zero bytes, with the string placed at each offset of an aligned word and
         // ending at each position of the next words. The scan's reads past the NUL stay inside
         // the buffer: its last string ends 26 bytes before the buffer's end.
@@ -197,18 +225,30 @@ mod tests {
                 for (i, b) in buf.iter_mut().enumerate() {
                     *b = if i == start + len { 0 } else { b'a' + (i % 26) as u8 };
                 }
-                let (bytes, ascii) = unsafe { scan_c_str(buf[start..].as_ptr().cast()) };
+                let (bytes, ascii) = unsafe { scan_words(buf[start..].as_ptr().cast()) };
                 assert_eq!(bytes.len(), len, "start {start}, len {len}");
                 assert!(ascii);
                 // One non-ASCII byte anywhere in the string is noticed, in the head, words or tail.
                 for at in 0..len {
                     buf[start + at] = 0xE4;
-                    let (bytes, ascii) = unsafe { scan_c_str(buf[start..].as_ptr().cast()) };
+                    let (bytes, ascii) = unsafe { scan_words(buf[start..].as_ptr().cast()) };
                     assert_eq!((bytes.len(), ascii), (len, false), "start {start}, len {len}, at {at}");
                     buf[start + at] = b'a';
                 }
             }
         }
+    }
+
+    #[test]
+    fn scan_c_str_reads_no_further_than_the_nul() {
+        // Natively a string at the very end of its allocation: the scan must stop at the NUL.
+        for len in 0..20 {
+            let s = CString::new("x".repeat(len)).unwrap();
+            let (bytes, ascii) = unsafe { scan_c_str(s.as_ptr()) };
+            assert_eq!((bytes.len(), ascii), (len, true));
+        }
+        let s = CString::new("张三").unwrap();
+        assert_eq!(unsafe { scan_c_str(s.as_ptr()) }, ("张三".as_bytes(), false));
     }
 
     #[test]

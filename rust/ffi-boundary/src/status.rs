@@ -81,7 +81,14 @@ thread_local! {
 /// `last_status()` is still `status`. [`set_status`] leaves the message alone, to stay one store:
 /// so a binding that gives a status a message gives it one every time it records that status.
 pub fn fail_with(status: impl Into<Status>, message: fmt::Arguments<'_>) -> Status {
-    let status = status.into();
+    record(status.into(), message)
+}
+
+/// [`fail_with`]'s body, compiled in this crate: what a binding's build compiles itself (generic
+/// and `#[inline]` code) must not panic, or its panic location names this file by its absolute
+/// path, and the binding's build would differ between two checkouts.
+#[inline(never)]
+fn record(status: Status, message: fmt::Arguments<'_>) -> Status {
     MESSAGE.with(|m| {
         if let Ok(mut m) = m.try_borrow_mut() {
             m.status = status.0;
