@@ -135,9 +135,23 @@ public final class ChicoryGuest implements Guest {
             return shipped;
         }
 
-        /** Fresh instances with their marshalling, which checks each one's ABI version and layout. */
+        /**
+         * Fresh instances with their marshalling, which checks each one's ABI version and layout.
+         * A module from outside the jar that fails while an instance starts (a trap in its ABI
+         * check, a data segment outside its memory) is refused with
+         * {@link IllegalArgumentException}: the runtime's own exception types never leave here.
+         */
         public java.util.function.Supplier<Operations> operations() {
-            return () -> new Marshalling(instantiate(), shipped);
+            return () -> {
+                try {
+                    return new Marshalling(instantiate(), shipped);
+                } catch (ChicoryException e) {
+                    if (shipped) {
+                        throw new IllegalStateException("the module in this library failed to start: " + e.getMessage(), e);
+                    }
+                    throw new IllegalArgumentException("the module failed to start: " + e.getMessage(), e);
+                }
+            };
         }
 
         /** A fresh instance; its ABI version and layout are checked by {@link Marshalling}. */

@@ -112,7 +112,20 @@ public final class ManagedPersonApi implements PersonApi {
         }
 
         static final Options DEFAULT = new Options(0, Boolean.getBoolean("io.github.rustjava.person.recordHandleOrigins"), null);
+
+        /** The bound on starting an instance: {@link #START_NANOS}, or the call timeout if longer. */
+        long startNanos() {
+            return Math.max(START_NANOS, callTimeoutNanos);
+        }
     }
+
+    /**
+     * Starting an instance (instantiating it and its ABI check, which runs the module's code) is
+     * not a call: the call timeout does not apply. It has a bound of its own, this or the call
+     * timeout when that is longer, so that a module that never answers its check cannot hang
+     * {@code build()} or {@code reload()}.
+     */
+    static final long START_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final ReferenceQueue<Handle> forgotten = new ReferenceQueue<>();
@@ -136,7 +149,7 @@ public final class ManagedPersonApi implements PersonApi {
         lock.lock();
         boolean interrupted = false;
         try {
-            interrupted = enter(); // the module's ABI check runs its code: under the deadline too
+            interrupted = enter(options.startNanos()); // the module's ABI check runs its code: bounded too
             Operations first;
             try {
                 first = factory.get();
@@ -218,15 +231,24 @@ public final class ManagedPersonApi implements PersonApi {
      * does, so a call that fails here has nothing to restore.
      */
     private boolean enter() {
+        return enter(options.callTimeoutNanos);
+    }
+
+    /** {@link #enter()} with a deadline of {@code nanos} (0: none). */
+    private boolean enter(long nanos) {
         if (closed) {
             throw new IllegalStateException("PersonApi is closed");
         }
-        if (options.callTimeoutNanos > 0) {
-            Deadline d = new Deadline();
-            d.future = Watchdog.SCHEDULER.schedule(d, options.callTimeoutNanos, TimeUnit.NANOSECONDS);
-            deadline = d;
+        if (nanos > 0) {
+            arm(nanos);
         }
         return Thread.interrupted();
+    }
+
+    private void arm(long nanos) {
+        Deadline d = new Deadline();
+        d.future = Watchdog.SCHEDULER.schedule(d, nanos, TimeUnit.NANOSECONDS);
+        deadline = d;
     }
 
     /** Ends a call: disarms the deadline and restores a pending interrupt. */
@@ -417,13 +439,14 @@ public final class ManagedPersonApi implements PersonApi {
         lock.lock();
         boolean interrupted = false;
         try {
-            interrupted = enter();
+            interrupted = enter(options.startNanos());
             Operations first;
             try {
-                first = factory.get(); // runs the new module's abi_layout: under the deadline
+                first = factory.get(); // runs the new module's abi_layout: under the start bound
             } catch (RuntimeException e) {
                 RuntimeException stopped = factoryFault(e);
-                throw stopped != null ? stopped : new IllegalArgumentException(e.getMessage(), e);
+                throw stopped != null ? stopped
+                        : e instanceof IllegalArgumentException ? e : new IllegalArgumentException(e.getMessage(), e);
             }
             Module old = current;
             current = new Module(factory, first);
@@ -432,8 +455,6 @@ public final class ManagedPersonApi implements PersonApi {
             } else {
                 retired.add(old);
             }
-        } catch (CallInterruptedException e) {
-            throw timedOut() ? timeout(e) : e;
         } finally {
             exit(interrupted);
             lock.unlock();
@@ -1011,9 +1032,7 @@ public final class ManagedPersonApi implements PersonApi {
         if (timedOut) {
             // The recovery gets a deadline of its own: the spent one has done its work.
             deadline.disarm();
-            Deadline d = new Deadline();
-            d.future = Watchdog.SCHEDULER.schedule(d, options.callTimeoutNanos, TimeUnit.NANOSECONDS);
-            deadline = d;
+            arm(options.callTimeoutNanos);
         }
         recover(m, broken);
         return timedOut ? timeout(translated) : translated;
@@ -1029,7 +1048,8 @@ public final class ManagedPersonApi implements PersonApi {
      */
     private RuntimeException factoryFault(RuntimeException e) {
         if (timedOut()) {
-            return timeout(e);
+            return new IllegalArgumentException("the module did not start within "
+                    + TimeUnit.NANOSECONDS.toMillis(options.startNanos()) + " ms", e);
         }
         if (Thread.currentThread().isInterrupted()) {
             return new CallInterruptedException("the call was interrupted while the module started", e);

@@ -52,6 +52,8 @@ public final class Fixtures {
         ABI_VERSION_7("abi-version-7.wasm"),
         /** Passes every check made before it runs, but {@code abi_layout} traps. */
         ABI_TRAPS("abi-traps.wasm"),
+        /** Passes every check made before it runs, but {@code abi_layout} never returns. */
+        ABI_LOOPS("abi-loops.wasm"),
         /** Under 1 KB, but declares 20 tables of 10 million entries, which an instance would allocate. */
         HUGE_TABLES("huge-tables.wasm");
 
