@@ -204,6 +204,7 @@ public final class ChicoryGuest implements Guest {
         if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm') {
             throw new IllegalArgumentException("not a WebAssembly module (no \\0asm header)");
         }
+        ModuleLimits.checkLocals(wasm); // before the parser expands them
         WasmModule module;
         try {
             module = Parser.parse(wasm);
@@ -247,6 +248,7 @@ public final class ChicoryGuest implements Guest {
         if (!memory || module.memorySection().isEmpty()) {
             throw new IllegalArgumentException("missing export " + Ffi.MEMORY + " (its own linear memory)");
         }
+        ModuleLimits.check(module);
         return module;
     }
 
