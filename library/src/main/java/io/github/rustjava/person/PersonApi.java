@@ -185,11 +185,20 @@ public interface PersonApi extends AutoCloseable {
                     : ChicoryGuest.Loader.untrusted(wasm, e, pages);
             Function<byte[], Supplier<? extends Operations>> modules = bytes -> ChicoryGuest.Loader.untrusted(bytes, e, pages).operations();
             ManagedPersonApi.Options options = new ManagedPersonApi.Options(
-                    callTimeout == null ? 0 : callTimeout.toNanos(), recordHandleOrigins, modules);
+                    callTimeout == null ? 0 : nanos(callTimeout), recordHandleOrigins, modules);
             if (instances == 1) {
                 return ManagedPersonApi.open(loader.operations(), options);
             }
             return new PooledPersonApi(instances, () -> ManagedPersonApi.open(loader.operations(), options));
+        }
+
+        /** {@code d} in nanoseconds; a duration too long to count so (about 292 years) counts as that long. */
+        private static long nanos(Duration d) {
+            try {
+                return d.toNanos();
+            } catch (ArithmeticException tooLong) {
+                return Long.MAX_VALUE;
+            }
         }
 
         private static byte[] read(Path wasm) {
