@@ -1,8 +1,9 @@
 ;; A working person module, written by hand, that is slow to start: the first thing the library
 ;; asks an instance, its ABI version (abi_layout(0)), takes 3 million loop turns before it
 ;; answers, about half a second on the interpreter and a millisecond or so on a compiler. The
-;; rest is free-loops.wat with a free_person that frees. Starting an instance is not a call: a
-;; short call timeout must not stop it.
+;; rest is free-loops.wat with a free_person that frees, and one door: create_person traps for a
+;; negative age, so that a test can make the library replace the instance, which starts slowly
+;; too. Starting an instance is not a call: a short call timeout must not stop it.
 ;;
 ;; Memory: the layout answers at 0, an empty C string at 64 (panic_message), the error message
 ;; at 80, and a bump allocator from 1024 that never reuses a block. A person is one block: the
@@ -42,6 +43,7 @@
     (local $len i32) (local $p i32)
     (if (i32.eqz (local.get $name))
       (then (global.set $status (i32.const 1)) (return (i32.const 0))))
+    (if (i32.lt_s (local.get $age) (i32.const 0)) (then unreachable))
     (local.set $len (call $strlen (local.get $name)))
     (local.set $p (call $alloc (i32.add (local.get $len) (i32.const 13))))
     (if (i32.eqz (local.get $p))

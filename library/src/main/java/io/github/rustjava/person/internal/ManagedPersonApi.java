@@ -70,31 +70,60 @@ public final class ManagedPersonApi implements PersonApi {
         }
     }
 
-    /** One armed deadline: interrupts the calling thread unless the call ended first. */
+    /**
+     * One armed deadline: interrupts the calling thread unless the call ended first, and takes
+     * that interrupt back when the call ends, never one from outside. An interrupt that was
+     * already pending when the deadline fired stops the call just as well, and stays; one that
+     * arrives in the instant between the deadline's own interrupt and the call noticing it is the
+     * same flag, and cannot be told apart.
+     */
     private static final class Deadline implements Runnable {
         final Thread thread = Thread.currentThread();
         ScheduledFuture<?> future;
         boolean done; // guarded by this
         boolean fired; // guarded by this
+        boolean ownInterrupt; // guarded by this: the flag holds the deadline's own interrupt
 
         @Override
         public synchronized void run() {
             if (!done) {
                 fired = true;
-                thread.interrupt();
+                if (!thread.isInterrupted()) {
+                    ownInterrupt = true;
+                    thread.interrupt();
+                }
             }
         }
 
-        /** Ends the deadline; true if it fired, whose interrupt it then takes back. */
+        synchronized boolean fired() {
+            return fired;
+        }
+
+        /**
+         * After an InterruptedException while the deadline has fired: whether the interrupt it
+         * consumed was the deadline's own. If not, it came from outside, and the caller keeps it.
+         */
+        synchronized boolean tookOwnInterrupt() {
+            boolean own = ownInterrupt;
+            ownInterrupt = false;
+            return own;
+        }
+
+        /** Ends the deadline; true if it fired. Takes back its own interrupt, if still pending. */
         boolean disarm() {
+            boolean own;
+            boolean f;
             synchronized (this) {
                 done = true;
+                own = ownInterrupt;
+                ownInterrupt = false;
+                f = fired;
             }
             future.cancel(false);
-            if (fired) {
+            if (own) {
                 Thread.interrupted();
             }
-            return fired;
+            return f;
         }
     }
 
@@ -1039,7 +1068,7 @@ public final class ManagedPersonApi implements PersonApi {
     }
 
     private boolean timedOut() {
-        return deadline != null && deadline.fired;
+        return deadline != null && deadline.fired();
     }
 
     /**
@@ -1118,6 +1147,8 @@ public final class ManagedPersonApi implements PersonApi {
                     return;
                 } catch (InterruptedException e) {
                     if (timedOut()) {
+                        // The deadline's own interrupt is taken; one from outside is kept.
+                        interrupted |= !deadline.tookOwnInterrupt();
                         moving.cancel(true);
                         break;
                     }

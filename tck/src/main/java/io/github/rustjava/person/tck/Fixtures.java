@@ -83,7 +83,9 @@ public final class Fixtures {
         FREE_LOOPS("free-loops.wasm"),
         /**
          * Answers its ABI version only after 3 million loop turns: about half a second on the
-         * interpreter, a millisecond on a compiler. Otherwise a working module.
+         * interpreter, a millisecond on a compiler. Otherwise a working module, but for one door:
+         * {@code create_person} traps for a negative age, so the instance is replaced, by one that
+         * starts as slowly.
          */
         SLOW_START("slow-start.wasm");
 
