@@ -181,7 +181,7 @@ public interface PersonApi extends AutoCloseable {
             int pages = (int) Math.min(Integer.MAX_VALUE, Math.max(0, maxMemoryBytes / 65536));
             byte[] wasm = modulePath != null ? read(modulePath) : moduleBytes;
             ChicoryGuest.Loader loader = wasm == null
-                    ? ChicoryGuest.Loader.shipped(e, pages)
+                    ? ChicoryGuest.Loader.shipped(e, pages, callTimeout != null)
                     : ChicoryGuest.Loader.untrusted(wasm, e, pages);
             Function<byte[], Supplier<? extends Operations>> modules = bytes -> ChicoryGuest.Loader.untrusted(bytes, e, pages).operations();
             ManagedPersonApi.Options options = new ManagedPersonApi.Options(

@@ -83,14 +83,17 @@ public final class ChicoryGuest implements Guest {
         private final boolean buildTimeCompiled;
         private final boolean shipped;
         private final int maxPages;
+        /** Whether the interpreter checks for an interrupt at every br_if and br_table, see {@link #interruptAtBranch}. */
+        private final boolean stopLoops;
 
         private Loader(WasmModule module, Function<Instance, Machine> machine, boolean buildTimeCompiled,
-                boolean shipped, int maxPages) {
+                boolean shipped, int maxPages, boolean stopLoops) {
             this.module = module;
             this.machine = machine;
             this.buildTimeCompiled = buildTimeCompiled;
             this.shipped = shipped;
             this.maxPages = maxPages;
+            this.stopLoops = stopLoops;
             int initial = initialPages(module);
             if (maxPages < initial || maxPages > MemoryLimits.MAX_PAGES / 2) {
                 throw new IllegalArgumentException("the memory cap must be between " + initial + " pages ("
@@ -98,15 +101,25 @@ public final class ChicoryGuest implements Guest {
             }
         }
 
-        /** The module this library ships, on {@code engine}. */
+        /** The module this library ships, on {@code engine}, with calls that need not be stopped. */
         public static Loader shipped(Engine engine, int maxPages) {
+            return shipped(engine, maxPages, false);
+        }
+
+        /**
+         * The module this library ships, on {@code engine}. {@code stoppable}: whether calls must
+         * stop promptly when interrupted (a call timeout is set); the shipped module's loops
+         * branch back with br_if, which the interpreter does not check by itself, so that costs
+         * the interpreter a check per instruction. The compilers always check.
+         */
+        public static Loader shipped(Engine engine, int maxPages, boolean stoppable) {
             switch (engine) {
                 case INTERPRETER:
-                    return new Loader(Shipped.MODULE, null, false, true, maxPages);
+                    return new Loader(Shipped.MODULE, null, false, true, maxPages, stoppable);
                 case RUNTIME_COMPILER:
-                    return new Loader(Shipped.MODULE, ShippedCompiled.FACTORY, false, true, maxPages);
+                    return new Loader(Shipped.MODULE, ShippedCompiled.FACTORY, false, true, maxPages, false);
                 case BUILD_TIME_COMPILER:
-                    return new Loader(Shipped.MODULE, PersonModule::create, true, true, maxPages);
+                    return new Loader(Shipped.MODULE, PersonModule::create, true, true, maxPages, false);
                 default:
                     throw new IllegalArgumentException("unknown engine " + engine);
             }
@@ -127,7 +140,8 @@ public final class ChicoryGuest implements Guest {
                         + "this library; load another module with Engine.INTERPRETER or Engine.RUNTIME_COMPILER");
             }
             WasmModule module = check(wasm);
-            return new Loader(module, engine == Engine.RUNTIME_COMPILER ? compiler(module) : null, false, false, maxPages);
+            return new Loader(module, engine == Engine.RUNTIME_COMPILER ? compiler(module) : null, false, false, maxPages,
+                    engine == Engine.INTERPRETER);
         }
 
         /** Whether this is the module the library ships, whose results are trusted. */
@@ -161,7 +175,7 @@ public final class ChicoryGuest implements Guest {
                     .withMemoryFactory(ByteArrayMemory::new);
             if (machine != null) {
                 builder.withMachineFactory(machine);
-            } else if (!shipped) {
+            } else if (stopLoops) {
                 builder.withUnsafeExecutionListener(ChicoryGuest::interruptAtBranch);
             }
             return new ChicoryGuest(builder.build(), buildTimeCompiled && CompiledFunctions.AVAILABLE);
@@ -170,10 +184,11 @@ public final class ChicoryGuest implements Guest {
 
     /**
      * The runtime's interpreter stops for an interrupt at br, call and call_indirect, but not at
-     * br_if or br_table, so a loop that branches back with one of those would never stop, and a
-     * module from outside the jar may loop so forever: the call timeout must still end it. Run
-     * before each instruction of such a module on the interpreter; the compilers check every
-     * branch back to a loop themselves.
+     * br_if or br_table, so a loop that branches back with one of those would not stop: a module
+     * from outside the jar may loop so forever, and the shipped module copies a long name so for
+     * seconds. The call timeout must end both. Run before each instruction of any module from
+     * outside the jar, and of the shipped one under a call timeout, on the interpreter; the
+     * compilers check every branch back to a loop themselves.
      */
     private static void interruptAtBranch(Instruction instruction, MStack stack) {
         OpCode op = instruction.opcode();
