@@ -294,14 +294,16 @@ public final class ManagedPersonApi implements PersonApi {
 
     @Override
     public PersonHandle createPerson(String name, int age) {
-        // Checked and encoded before touching Rust: a rejected name allocates nothing there.
-        byte[] utf8 = utf8(name, maxNameBytes);
+        // Checked and encoded before touching Rust: a rejected name allocates nothing there. A
+        // large name is encoded in chunks inside the call instead, where its deadline can stop it.
+        byte[] utf8 = Objects.requireNonNull(name, "name must not be null").length() > CHUNK_CHARS
+                ? null : utf8(name, maxNameBytes);
         lock.lock();
         boolean interrupted = false;
         try {
             interrupted = enter();
             reclaimForgotten();
-            return create(utf8, age, null);
+            return utf8 != null ? create(utf8, age, null) : createLarge(name, age, null);
         } finally {
             exit(interrupted);
             lock.unlock();
@@ -347,6 +349,30 @@ public final class ManagedPersonApi implements PersonApi {
             for (int attempt = 0; ; attempt++) {
                 Operations ops = m.ops();
                 long person = ops.createPerson(utf8, age);
+                if (person != 0) {
+                    return track(m, person, scope);
+                }
+                int status = ops.lastStatus();
+                if (status != Ffi.OUT_OF_MEMORY || !reclaimUnderPressure(attempt)) {
+                    throw Ffi.statusException(status, "create_person", ops::panicMessage);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw fault(m, e);
+        }
+    }
+
+    /**
+     * {@link #create} for a name of more than {@link #CHUNK_CHARS} chars: encoded and copied into
+     * the module in chunks, with a check for a stop between any two.
+     */
+    private PersonHandle createLarge(String name, int age, Scope scope) {
+        Module m = current;
+        try {
+            Utf8Chunks utf8 = utf8Chunks(name, maxNameBytes);
+            for (int attempt = 0; ; attempt++) {
+                Operations ops = m.ops();
+                long person = ops.createPerson(utf8.chunks, utf8.length, age);
                 if (person != 0) {
                     return track(m, person, scope);
                 }
@@ -599,10 +625,11 @@ public final class ManagedPersonApi implements PersonApi {
         @Override
         public PersonHandle createPerson(String name, int age) {
             confined();
-            byte[] utf8 = utf8(name, maxNameBytes);
+            byte[] utf8 = Objects.requireNonNull(name, "name must not be null").length() > CHUNK_CHARS
+                    ? null : utf8(name, maxNameBytes);
             boolean interrupted = enter();
             try {
-                return create(utf8, age, this);
+                return utf8 != null ? create(utf8, age, this) : createLarge(name, age, this);
             } finally {
                 exit(interrupted);
             }
@@ -998,7 +1025,9 @@ public final class ManagedPersonApi implements PersonApi {
         if (leaked > before) {
             return true;
         }
-        System.gc();
+        // Asked for on a thread of the library's own: the collection may take longer than the
+        // call may wait, and the wait below must stay interruptible, by the deadline too.
+        Recovery.EXECUTOR.execute(System::gc);
         try {
             for (long pause = 1; pause <= 256; pause *= 2) {
                 Reference<? extends Handle> r = forgotten.remove(pause);
@@ -1009,8 +1038,11 @@ public final class ManagedPersonApi implements PersonApi {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // stop waiting; the caller sees the interrupt
-            return false;
+            // Stop waiting: the deadline passed, or an interrupt came from outside, which stays.
+            if (!timedOut() || !deadline.tookOwnInterrupt()) {
+                Thread.currentThread().interrupt();
+            }
+            throw new Stop.Stopped("while it waited for forgotten handles");
         }
         return false;
     }
@@ -1052,6 +1084,11 @@ public final class ManagedPersonApi implements PersonApi {
      * one holding every live person; anything else is returned unchanged. Call with the lock held.
      */
     private RuntimeException fault(Module m, RuntimeException e) {
+        if (e instanceof Stop.Stopped) {
+            // Stopped on the Java side, or while waiting: the instance was not in the middle of anything.
+            return timedOut() ? timeout(e)
+                    : new CallInterruptedException("the call was interrupted " + e.getMessage(), e);
+        }
         Operations broken = m == null ? null : m.ops;
         RuntimeException translated = broken == null ? null : broken.fault(e);
         if (translated == null) {
@@ -1224,6 +1261,84 @@ public final class ManagedPersonApi implements PersonApi {
     // --- input ---
 
     /**
+     * Names of more chars than this are encoded and copied into the module in chunks of this
+     * size, each step checking whether the call was stopped: about a millisecond of work each.
+     * Shorter names are encoded whole, before the call, in at most about as long.
+     */
+    static final int CHUNK_CHARS = 1 << 20;
+
+    /** A name in UTF-8, as consecutive chunks, and its length in bytes. */
+    static final class Utf8Chunks {
+        final byte[][] chunks;
+        final long length;
+
+        Utf8Chunks(byte[][] chunks, long length) {
+            this.chunks = chunks;
+            this.length = length;
+        }
+    }
+
+    /**
+     * {@link #utf8} for a name of any length, in chunks of {@link #CHUNK_CHARS} chars (a surrogate
+     * pair is never split), with a check between any two whether the call was stopped.
+     *
+     * @throws Stop.Stopped if the calling thread is interrupted (from outside or by its deadline)
+     */
+    static Utf8Chunks utf8Chunks(String name, long maxBytes) {
+        Objects.requireNonNull(name, "name must not be null");
+        int chars = name.length();
+        if (3L * chars > maxBytes) {
+            // Counted before anything is kept, as utf8() does, so a huge input costs at most a chunk.
+            long length = 0;
+            for (int from = 0; from < chars; ) {
+                Stop.check("while it checked the name");
+                int to = chunkEnd(name, from);
+                length += encode(name, from, to).length;
+                from = to;
+            }
+            if (length > maxBytes) {
+                throw new IllegalArgumentException("a name of " + length + " UTF-8 bytes is too large: the limit is "
+                        + maxBytes + " bytes");
+            }
+        }
+        byte[][] chunks = new byte[(int) ((chars + (long) CHUNK_CHARS - 1) / CHUNK_CHARS) + 1][];
+        int n = 0;
+        long length = 0;
+        for (int from = 0; from < chars; ) {
+            Stop.check("while it encoded the name");
+            int to = chunkEnd(name, from);
+            byte[] utf8 = encode(name, from, to);
+            chunks[n++] = utf8;
+            length += utf8.length;
+            from = to;
+        }
+        return new Utf8Chunks(java.util.Arrays.copyOf(chunks, n), length);
+    }
+
+    /**
+     * {@code name[from, to)} in UTF-8, checked as {@link #utf8} checks a whole name: the JDK's
+     * encoder writes '?' for an unpaired surrogate, so output with no '?' and no NUL is valid, and
+     * anything else is checked char by char, which throws the precise reason if it is bad.
+     */
+    private static byte[] encode(String name, int from, int to) {
+        byte[] utf8 = name.substring(from, to).getBytes(StandardCharsets.UTF_8);
+        if (Bytes.indexOf(utf8, (byte) '?') >= 0 || Bytes.indexOf(utf8, (byte) 0) >= 0) {
+            utf8Length(name, from, to);
+        }
+        return utf8;
+    }
+
+    /** The end of the chunk that starts at {@code from}: a pair that would be split goes to the next one. */
+    private static int chunkEnd(String name, int from) {
+        int to = (int) Math.min(name.length(), (long) from + CHUNK_CHARS);
+        if (to < name.length() && to - 1 > from && Character.isHighSurrogate(name.charAt(to - 1))
+                && Character.isLowSurrogate(name.charAt(to))) {
+            to--;
+        }
+        return to;
+    }
+
+    /**
      * {@code name} in UTF-8, the bytes Rust receives; refused with {@link IllegalArgumentException}
      * where {@link #utf8Length} refuses it, or when it is longer than {@code maxBytes}. A name that
      * could be too large is counted before it is encoded, so a huge input is refused before any copy.
@@ -1261,8 +1376,13 @@ public final class ManagedPersonApi implements PersonApi {
      */
     static long utf8Length(String name) {
         Objects.requireNonNull(name, "name must not be null");
+        return utf8Length(name, 0, name.length());
+    }
+
+    /** {@link #utf8Length(String)} of {@code name[from, to)}; a pair split at {@code to} counts as unpaired. */
+    private static long utf8Length(String name, int from, int to) {
         long bytes = 0;
-        for (int i = 0, n = name.length(); i < n; i++) {
+        for (int i = from, n = to; i < n; i++) {
             char c = name.charAt(i);
             if (c < 0x80) {
                 if (c == 0) {

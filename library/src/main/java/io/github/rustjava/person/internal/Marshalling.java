@@ -74,6 +74,36 @@ final class Marshalling implements Operations {
         return trusted ? person : checkedPerson(person, "create_person");
     }
 
+    /**
+     * Copies the chunks into a block of their own, checking between any two whether the call was
+     * stopped; a stop before create_person runs frees the block again and leaves the instance as
+     * it was.
+     */
+    @Override
+    public long createPerson(byte[][] chunks, long length, int age) {
+        if (length + 1 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a name of " + length + " UTF-8 bytes does not fit in the Rust module's memory");
+        }
+        int size = (int) length + 1;
+        long arg = allocate(size);
+        try {
+            long at = arg;
+            for (byte[] chunk : chunks) {
+                Stop.check("while it copied the name into the module");
+                guest.write(at, chunk, chunk.length);
+                at += chunk.length;
+            }
+            guest.writeByte(at, (byte) 0);
+            Stop.check("while it copied the name into the module");
+        } catch (Stop.Stopped e) {
+            guest.dealloc(arg, size);
+            throw e;
+        }
+        long person = guest.createPerson(arg, age);
+        guest.dealloc(arg, size);
+        return trusted ? person : checkedPerson(person, "create_person");
+    }
+
     @Override
     public long getPersonDetails(long person) {
         long details = guest.getPersonDetails(person);

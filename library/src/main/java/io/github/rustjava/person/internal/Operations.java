@@ -19,6 +19,24 @@ public interface Operations extends AutoCloseable {
     /** Rust's {@code create_person} on a valid UTF-8 name (no NUL); 0 on failure, see {@link #lastStatus()}. */
     long createPerson(byte[] utf8, int age);
 
+    /**
+     * {@link #createPerson(byte[], int)} for a name given as consecutive UTF-8 chunks of
+     * {@code length} bytes in all. A backend that copies the name in steps checks between any two
+     * whether the call was stopped ({@link Stop}); this default joins the chunks and copies once.
+     */
+    default long createPerson(byte[][] chunks, long length, int age) {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a name of " + length + " UTF-8 bytes is too large for one array");
+        }
+        byte[] utf8 = new byte[(int) length];
+        int at = 0;
+        for (byte[] chunk : chunks) {
+            System.arraycopy(chunk, 0, utf8, at, chunk.length);
+            at += chunk.length;
+        }
+        return createPerson(utf8, age);
+    }
+
     /** Rust's {@code get_person_details}; 0 on failure, see {@link #lastStatus()}. */
     long getPersonDetails(long person);
 
