@@ -55,17 +55,34 @@ public final class ManagedPersonApi implements PersonApi {
     /** The least time between two summaries of forgotten handles. */
     static final long LEAK_SUMMARY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    /** Stops calls that run past their deadline; one daemon thread for every api in the JVM. */
+    /**
+     * How long the library's own threads (the watchdog, recoveries) stay alive with nothing to do.
+     * They end then, so an application that stops using the library, and a server that undeploys
+     * it, keeps no thread of it, nor the class loaders such a thread would hold.
+     */
+    static final long THREAD_KEEP_ALIVE_SECONDS = 2;
+
+    /**
+     * Makes the library's threads: daemons, with no context class loader and no inherited
+     * thread-locals, so that a thread started from an application's call holds nothing of the
+     * application (a web application's class loader, say).
+     */
+    private static Thread libraryThread(Runnable r, String name) {
+        Thread t = new Thread(null, r, name, 0, false);
+        t.setDaemon(true);
+        t.setContextClassLoader(null);
+        return t;
+    }
+
+    /** Stops calls that run past their deadline; one daemon thread for every api in the JVM, while any needs it. */
     private static final class Watchdog {
         static final ScheduledThreadPoolExecutor SCHEDULER = create();
 
         private static ScheduledThreadPoolExecutor create() {
-            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "person-wasm call timeout");
-                t.setDaemon(true);
-                return t;
-            });
+            ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> libraryThread(r, "person-wasm call timeout"));
             s.setRemoveOnCancelPolicy(true);
+            s.setKeepAliveTime(THREAD_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+            s.allowCoreThreadTimeOut(true);
             return s;
         }
     }
@@ -1129,13 +1146,11 @@ public final class ManagedPersonApi implements PersonApi {
                 + TimeUnit.NANOSECONDS.toMillis(options.callTimeoutNanos) + " ms and was stopped", cause);
     }
 
-    /** Runs recoveries: a thread of the library's own, which no caller can interrupt. */
+    /** Runs recoveries: threads of the library's own, which no caller can interrupt, kept while in use. */
     private static final class Recovery {
-        static final java.util.concurrent.ExecutorService EXECUTOR = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "person-wasm recovery");
-            t.setDaemon(true);
-            return t;
-        });
+        static final java.util.concurrent.ExecutorService EXECUTOR = new java.util.concurrent.ThreadPoolExecutor(
+                0, Integer.MAX_VALUE, THREAD_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> libraryThread(r, "person-wasm recovery"));
     }
 
     /**
