@@ -67,9 +67,13 @@ public final class ChicoryGuest implements Guest {
         }
     }
 
-    /** The shipped module as bytecode for the runtime compiler, made on first use and shared. */
+    /**
+     * The shipped module as bytecode for the runtime compiler, made on first use and shared; null
+     * when the compiler is not there. Never fails to initialise: a missing compiler must be
+     * reported the same way on every attempt, not as a class that could not be initialised.
+     */
     private static final class ShippedCompiled {
-        static final Function<Instance, Machine> FACTORY = compiler(Shipped.MODULE);
+        static final Function<Instance, Machine> FACTORY = compilerIfPresent(Shipped.MODULE);
     }
 
     /**
@@ -117,7 +121,11 @@ public final class ChicoryGuest implements Guest {
                 case INTERPRETER:
                     return new Loader(Shipped.MODULE, null, false, true, maxPages, stoppable);
                 case RUNTIME_COMPILER:
-                    return new Loader(Shipped.MODULE, ShippedCompiled.FACTORY, false, true, maxPages, false);
+                    Function<Instance, Machine> compiled = ShippedCompiled.FACTORY;
+                    if (compiled == null) {
+                        throw compilerMissing();
+                    }
+                    return new Loader(Shipped.MODULE, compiled, false, true, maxPages, false);
                 case BUILD_TIME_COMPILER:
                     return new Loader(Shipped.MODULE, PersonModule::create, true, true, maxPages, false);
                 default:
@@ -198,12 +206,25 @@ public final class ChicoryGuest implements Guest {
     }
 
     private static Function<Instance, Machine> compiler(WasmModule module) {
+        Function<Instance, Machine> compiled = compilerIfPresent(module);
+        if (compiled == null) {
+            throw compilerMissing();
+        }
+        return compiled;
+    }
+
+    /** The module compiled by the runtime compiler, or null if the compiler is not on the class or module path. */
+    private static Function<Instance, Machine> compilerIfPresent(WasmModule module) {
         try {
             return MachineFactoryCompiler.compile(module);
         } catch (NoClassDefFoundError e) {
-            throw new IllegalStateException("Engine.RUNTIME_COMPILER needs the runtime's compiler: add the dependency "
-                    + "com.dylibso.chicory:compiler (on the module path, also --add-modules com.dylibso.chicory.compiler)", e);
+            return null;
         }
+    }
+
+    private static IllegalStateException compilerMissing() {
+        return new IllegalStateException("Engine.RUNTIME_COMPILER needs the runtime's compiler: add the dependency "
+                + "com.dylibso.chicory:compiler (on the module path, also --add-modules com.dylibso.chicory.compiler)");
     }
 
     private static int initialPages(WasmModule module) {
