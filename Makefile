@@ -269,8 +269,9 @@ routes-clean:
 	rm -rf $(addsuffix /target,$(ROUTES))
 
 # --- tck/: small modules that fail the library's checks, from WAT -------------------------------
-# Hand-written, each a few lines, for the tests of what the library refuses to load. Rebuilt by
-# `make wasm` too; the same wat2wasm (Debian: wabt) writes the same bytes, and CI checks them.
+# Hand-written, for the tests of what the library refuses to load, and of a few working modules
+# that take their time (a free_person that never returns, a slow start). Rebuilt by `make wasm`
+# too; the same wat2wasm (Debian: wabt) writes the same bytes, and CI checks them.
 #
 #   make wat              tck/src/main/wat/*.wat into tck/.../tck/bad/*.wasm
 

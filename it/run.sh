@@ -2,12 +2,14 @@
 # Proves a Java team can depend on person-wasm by its coordinates: installs it, checks what was
 # installed, builds the README's example against it and runs it on the class path and the module path.
 # One line per check; stops at the first failure. Run from anywhere: bash it/run.sh
+# M2_REPO=/path/to/repository: the local Maven repository to install into and resolve from
+# (default ~/.m2/repository), for every Maven run here.
 set -euo pipefail
 
 it=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$it")
 target="$it/target"
-m2="$HOME/.m2/repository"
+m2="${M2_REPO:-$HOME/.m2/repository}"
 installed="$m2/io/github/rustjava/person-wasm/0.1.0-SNAPSHOT"
 jar="$installed/person-wasm-0.1.0-SNAPSHOT.jar"
 
@@ -25,7 +27,7 @@ fail() {
 # Runs a Maven build; its output is shown only when it fails, so a passing run stays one line a check.
 maven() {
   local log="$target/maven.log" rc=0
-  mvn -B -q "$@" >"$log" 2>&1 || rc=$?
+  mvn -B -q -Dmaven.repo.local="$m2" "$@" >"$log" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then cat "$log"; fi
   return "$rc"
 }
@@ -143,5 +145,21 @@ run_example() {
 }
 run_example "on the class path" -cp "$target/classes:$deps" example.Example
 run_example "on the module path" -p "$target/classes:$deps" -m example/example.Example
+
+# f. Engine.RUNTIME_COMPILER without the optional compiler, which a consumer does not get unless
+#    they add it: refused the same way on every attempt, naming the dependency to add.
+refusal="java.lang.IllegalStateException: Engine.RUNTIME_COMPILER needs the runtime's compiler: add the dependency \
+com.dylibso.chicory:compiler (on the module path, also --add-modules com.dylibso.chicory.compiler)"
+missing_compiler() {
+  local how=$1 out rc=0
+  shift
+  out=$(java "$@" 2>"$target/stderr.txt") || rc=$?
+  [ "$rc" -eq 0 ] && [ "$out" = "$refusal"$'\n'"$refusal" ] \
+    || fail "Engine.RUNTIME_COMPILER without the compiler is refused with the same IllegalStateException twice $how" \
+      "exit $rc" "stdout: $out" "stderr: $(cat "$target/stderr.txt")"
+  ok "Engine.RUNTIME_COMPILER without the compiler is refused with the same IllegalStateException twice $how"
+}
+missing_compiler "on the class path" -cp "$target/classes:$deps" example.MissingCompiler
+missing_compiler "on the module path" -p "$target/classes:$deps" -m example/example.MissingCompiler
 
 echo "$passed passed, $failed failed"

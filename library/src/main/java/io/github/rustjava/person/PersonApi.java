@@ -185,17 +185,26 @@ public interface PersonApi extends AutoCloseable {
             byte[] wasm = modulePath != null ? read(modulePath) : moduleBytes;
             io.github.rustjava.runtime.Engine runtimeEngine = ChicoryGuest.engine(e);
             Binding.Loader loader = wasm == null
-                    ? Ffi.BINDING.shipped(runtimeEngine, pages)
+                    ? Ffi.BINDING.shipped(runtimeEngine, pages, callTimeout != null)
                     : Ffi.BINDING.untrusted(wasm, runtimeEngine, pages);
             Function<byte[], Supplier<Operations>> modules =
                     bytes -> ChicoryGuest.operations(Ffi.BINDING.untrusted(bytes, runtimeEngine, pages));
             ManagedApi.Settings settings = ManagedPersonApi.settings(
-                    callTimeout == null ? 0 : callTimeout.toNanos(), recordHandleOrigins, modules);
+                    callTimeout == null ? 0 : nanos(callTimeout), recordHandleOrigins, modules);
             Supplier<Operations> instances = ChicoryGuest.operations(loader);
             if (this.instances == 1) {
                 return ManagedPersonApi.open(instances, settings);
             }
             return new PooledPersonApi(this.instances, () -> ManagedPersonApi.open(instances, settings));
+        }
+
+        /** {@code d} in nanoseconds; a duration too long to count so (about 292 years) counts as that long. */
+        private static long nanos(Duration d) {
+            try {
+                return d.toNanos();
+            } catch (ArithmeticException tooLong) {
+                return Long.MAX_VALUE;
+            }
         }
 
         private static byte[] read(Path wasm) {

@@ -191,18 +191,23 @@ public final class Binding {
         return compiled == null ? null : CompiledCode.function(compiled.lookup(), compiledModule(), export, type);
     }
 
-    /** The module this binding ships, on {@code engine}, with a memory cap of {@code maxPages}. */
-    public Loader shipped(Engine engine, int maxPages) {
+    /**
+     * The module this binding ships, on {@code engine}, with a memory cap of {@code maxPages}.
+     * {@code stoppable}: whether calls must stop promptly when interrupted (a call timeout is
+     * set). Rust's loops branch back with br_if, which the interpreter does not check by itself,
+     * so that costs the interpreter a check per instruction; the compilers always check.
+     */
+    public Loader shipped(Engine engine, int maxPages, boolean stoppable) {
         switch (engine) {
             case INTERPRETER:
-                return new Loader(shippedModule(), null, false, true, maxPages);
+                return new Loader(shippedModule(), null, false, true, maxPages, stoppable);
             case RUNTIME_COMPILER:
-                return new Loader(shippedModule(), shippedCompiled(), false, true, maxPages);
+                return new Loader(shippedModule(), shippedCompiled(), false, true, maxPages, false);
             case BUILD_TIME_COMPILER:
                 if (compiled == null) {
                     throw new IllegalArgumentException("this binding has no build-time compiled module");
                 }
-                return new Loader(compiledModule(), CompiledCode.machine(compiled.lookup()), true, true, maxPages);
+                return new Loader(compiledModule(), CompiledCode.machine(compiled.lookup()), true, true, maxPages, false);
             default:
                 throw new IllegalArgumentException("unknown engine " + engine);
         }
@@ -223,7 +228,8 @@ public final class Binding {
                     + "this library; load another module with Engine.INTERPRETER or Engine.RUNTIME_COMPILER");
         }
         WasmModule module = check(wasm);
-        return new Loader(module, engine == Engine.RUNTIME_COMPILER ? compiler(module) : null, false, false, maxPages);
+        return new Loader(module, engine == Engine.RUNTIME_COMPILER ? compiler(module) : null, false, false, maxPages,
+                engine == Engine.INTERPRETER);
     }
 
     /** A module checked and ready to instantiate on one engine; its instances share its parsed and compiled code. */
@@ -233,14 +239,17 @@ public final class Binding {
         private final boolean buildTimeCompiled;
         private final boolean trusted;
         private final int maxPages;
+        /** Whether the interpreter checks for an interrupt at every br_if and br_table ({@link #interruptAtBranch}). */
+        private final boolean stopLoops;
 
         private Loader(WasmModule module, Function<Instance, Machine> machine, boolean buildTimeCompiled, boolean trusted,
-                int maxPages) {
+                int maxPages, boolean stopLoops) {
             this.module = module;
             this.machine = machine;
             this.buildTimeCompiled = buildTimeCompiled;
             this.trusted = trusted;
             this.maxPages = maxPages;
+            this.stopLoops = stopLoops;
             int initial = initialPages(module);
             if (maxPages < initial || maxPages > MemoryLimits.MAX_PAGES / 2) {
                 throw new IllegalArgumentException("the memory cap must be between " + initial + " pages ("
@@ -260,19 +269,38 @@ public final class Binding {
                     .withMemoryFactory(ByteArrayMemory::new);
             if (machine != null) {
                 builder.withMachineFactory(machine);
-            } else if (!trusted) {
+            } else if (stopLoops) {
                 builder.withUnsafeExecutionListener(Binding::interruptAtBranch);
             }
             return new WasmInstance(builder.build(), faults, buildTimeCompiled);
+        }
+
+        /**
+         * A fresh instance, made into the binding's backend by {@code backend} (which checks its
+         * ABI version and layout). A failure of the module while it starts (a trap in its ABI
+         * check, a data segment outside its memory) is refused with IllegalArgumentException, or
+         * IllegalStateException for the binding's own module: the runtime's own exception types
+         * never leave here.
+         */
+        public <B> B start(Function<WasmInstance, B> backend) {
+            try {
+                return backend.apply(instantiate());
+            } catch (ChicoryException e) {
+                if (trusted) {
+                    throw new IllegalStateException("the module in this library failed to start: " + e.getMessage(), e);
+                }
+                throw new IllegalArgumentException("the module failed to start: " + e.getMessage(), e);
+            }
         }
     }
 
     /**
      * The runtime's interpreter stops for an interrupt at br, call and call_indirect, but not at
-     * br_if or br_table, so a loop that branches back with one of those would never stop, and a
-     * module from outside may loop so forever: the call timeout must still end it. Run before each
-     * instruction of such a module on the interpreter; the compilers check every branch back to a
-     * loop themselves.
+     * br_if or br_table, so a loop that branches back with one of those would not stop: a module
+     * from outside may loop so forever, and a shipped one copies a long string so for seconds. The
+     * call timeout must end both. Run before each instruction of any module from outside, and of
+     * the shipped one under a call timeout, on the interpreter; the compilers check every branch
+     * back to a loop themselves.
      */
     private static void interruptAtBranch(Instruction instruction, MStack stack) {
         OpCode op = instruction.opcode();
@@ -303,12 +331,14 @@ public final class Binding {
         if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm') {
             throw new IllegalArgumentException("not a WebAssembly module (no \\0asm header)");
         }
+        ModuleLimits.checkLocals(wasm); // before the parser expands them
         WasmModule module;
         try {
             module = Parser.parse(wasm);
         } catch (ChicoryException | IllegalArgumentException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("not a valid WebAssembly module: " + e.getMessage(), e);
         }
+        ModuleLimits.check(module);
         if (module.importSection().importCount() > 0) {
             Import i = module.importSection().getImport(0);
             throw new IllegalArgumentException("imports " + i.module() + "." + i.name() + ", which is not provided");

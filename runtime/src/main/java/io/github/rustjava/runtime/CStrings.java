@@ -71,4 +71,70 @@ public final class CStrings {
         }
         return bytes;
     }
+
+    /**
+     * Strings of more chars than this are encoded and copied into the guest in chunks of this
+     * size inside the call, each step checking whether the call was stopped: about a millisecond
+     * of work each. Shorter ones are encoded whole, before the call, in at most about as long.
+     */
+    public static final int CHUNK_CHARS = 1 << 20;
+
+    /** A string in UTF-8, as consecutive chunks, and its length in bytes. */
+    public record Chunks(byte[][] chunks, long length) {}
+
+    /**
+     * {@link #encode} for a string of any length, in chunks of {@link #CHUNK_CHARS} chars (a
+     * surrogate pair is never split), with a check between any two whether the call was stopped.
+     *
+     * @throws Stop.Stopped if the calling thread is interrupted (from outside or by its deadline)
+     */
+    public static Chunks encodeChunks(String s, long maxBytes, String what) {
+        Objects.requireNonNull(s, () -> what + " must not be null");
+        int chars = s.length();
+        if (3L * chars > maxBytes) {
+            // Counted before anything is kept, as encode() does, so a huge input costs at most a chunk.
+            long length = 0;
+            for (int from = 0; from < chars; ) {
+                Stop.check("while it checked the " + what);
+                int to = chunkEnd(s, from);
+                length += encodeChunk(s, from, to, what).length;
+                from = to;
+            }
+            if (length > maxBytes) {
+                throw new IllegalArgumentException("a " + what + " of " + length + " UTF-8 bytes is too large: the limit is "
+                        + maxBytes + " bytes");
+            }
+        }
+        byte[][] chunks = new byte[(int) ((chars + (long) CHUNK_CHARS - 1) / CHUNK_CHARS) + 1][];
+        int n = 0;
+        long length = 0;
+        for (int from = 0; from < chars; ) {
+            Stop.check("while it encoded the " + what);
+            int to = chunkEnd(s, from);
+            byte[] utf8 = encodeChunk(s, from, to, what);
+            chunks[n++] = utf8;
+            length += utf8.length;
+            from = to;
+        }
+        return new Chunks(java.util.Arrays.copyOf(chunks, n), length);
+    }
+
+    /** {@code s[from, to)} in UTF-8, checked as {@link #encode} checks a whole string. */
+    private static byte[] encodeChunk(String s, int from, int to, String what) {
+        byte[] utf8 = s.substring(from, to).getBytes(StandardCharsets.UTF_8);
+        if (Bytes.indexOf(utf8, (byte) '?') >= 0 || Bytes.indexOf(utf8, (byte) 0) >= 0) {
+            utf8Length(s.substring(from, to), what); // throws the precise reason, if there is one
+        }
+        return utf8;
+    }
+
+    /** The end of the chunk that starts at {@code from}: a pair that would be split goes to the next one. */
+    private static int chunkEnd(String s, int from) {
+        int to = (int) Math.min(s.length(), (long) from + CHUNK_CHARS);
+        if (to < s.length() && to - 1 > from && Character.isHighSurrogate(s.charAt(to - 1))
+                && Character.isLowSurrogate(s.charAt(to))) {
+            to--;
+        }
+        return to;
+    }
 }

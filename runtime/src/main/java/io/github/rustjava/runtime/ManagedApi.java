@@ -47,46 +47,95 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     /** The least time between two summaries of forgotten handles. */
     public static final long LEAK_SUMMARY_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    /** Stops calls that run past their deadline; one daemon thread for every api in the JVM. */
+    /**
+     * How long the runtime's own thread (the watchdog) stays alive with nothing to do. It ends
+     * then, so an application that stops using the library, and a server that undeploys it,
+     * keeps no thread of it, nor the class loaders such a thread would hold.
+     */
+    static final long THREAD_KEEP_ALIVE_SECONDS = 2;
+
+    /**
+     * Starting an instance (instantiating it and its ABI check, which runs the module's code) is
+     * not a call, so the call timeout does not bound it. It has a bound of its own, this or the
+     * call timeout when that is longer, so that a module that never answers its check cannot hang
+     * opening an api or reloading it.
+     */
+    public static final long START_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** Stops calls that run past their deadline; one daemon thread for every api in the JVM, while any needs it. */
     private static final class Watchdog {
         static final ScheduledThreadPoolExecutor SCHEDULER = create();
 
         private static ScheduledThreadPoolExecutor create() {
             ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-                Thread t = new Thread(r, "rustjava call timeout");
+                // No context class loader and no inherited thread-locals: a thread started from an
+                // application's call must hold nothing of the application (a web application's loader).
+                Thread t = new Thread(null, r, "rustjava call timeout", 0, false);
                 t.setDaemon(true);
+                t.setContextClassLoader(null);
                 return t;
             });
             s.setRemoveOnCancelPolicy(true);
+            s.setKeepAliveTime(THREAD_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
+            s.allowCoreThreadTimeOut(true);
             return s;
         }
     }
 
-    /** One armed deadline: interrupts the calling thread unless the call ended first. */
+    /**
+     * One armed deadline: interrupts the calling thread unless the call ended first, and takes
+     * that interrupt back when the call ends, never one from outside. An interrupt that was
+     * already pending when the deadline fired stops the call just as well, and stays; one that
+     * arrives in the instant between the deadline's own interrupt and the call noticing it is the
+     * same flag, and cannot be told apart.
+     */
     private static final class Deadline implements Runnable {
         final Thread thread = Thread.currentThread();
         ScheduledFuture<?> future;
         boolean done; // guarded by this
         boolean fired; // guarded by this
+        boolean ownInterrupt; // guarded by this: the flag holds the deadline's own interrupt
 
         @Override
         public synchronized void run() {
             if (!done) {
                 fired = true;
-                thread.interrupt();
+                if (!thread.isInterrupted()) {
+                    ownInterrupt = true;
+                    thread.interrupt();
+                }
             }
         }
 
-        /** Ends the deadline; true if it fired, whose interrupt it then takes back. */
+        synchronized boolean fired() {
+            return fired;
+        }
+
+        /**
+         * After an InterruptedException while the deadline has fired: whether the interrupt it
+         * consumed was the deadline's own. If not, it came from outside, and the caller keeps it.
+         */
+        synchronized boolean tookOwnInterrupt() {
+            boolean own = ownInterrupt;
+            ownInterrupt = false;
+            return own;
+        }
+
+        /** Ends the deadline; true if it fired. Takes back its own interrupt, if still pending. */
         boolean disarm() {
+            boolean own;
+            boolean f;
             synchronized (this) {
                 done = true;
+                own = ownInterrupt;
+                ownInterrupt = false;
+                f = fired;
             }
             future.cancel(false);
-            if (fired) {
+            if (own) {
                 Thread.interrupted();
             }
-            return fired;
+            return f;
         }
     }
 
@@ -148,19 +197,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         this.names = settings.names();
         Objects.requireNonNull(instances, "instances");
         lock.lock();
-        boolean interrupted = false;
         try {
-            interrupted = enter(); // the module's ABI check runs its code: under the deadline too
-            B first;
-            try {
-                first = instances.get();
-            } catch (RuntimeException e) {
-                RuntimeException stopped = factoryFault(e);
-                throw stopped != null ? stopped : e;
-            }
-            this.current = new Slot(this, instances, first);
+            this.current = new Slot(this, instances, startInstance(instances));
         } finally {
-            exit(interrupted);
             lock.unlock();
         }
     }
@@ -203,7 +242,19 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
 
     /** Where new objects are made. Call within a call. */
     protected final Slot current() {
+        if (current.fault != null) {
+            replaceCurrent(); // its replacement could not be made when it failed
+        }
         return current;
+    }
+
+    /** The current instance failed: the next call that needs one starts a fresh one. */
+    private void replaceCurrent() {
+        Slot m = current;
+        current = new Slot(this, m.factory, null);
+        if (m.liveCount > 0 && !retired.contains(m)) {
+            retired.add(m);
+        }
     }
 
     /**
@@ -291,9 +342,46 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     /** Arms the call's deadline, if the api has a timeout: closes are calls too, and bounded alike. */
     private void arm() {
         if (settings.callTimeoutNanos() > 0) {
-            Deadline d = new Deadline();
-            d.future = Watchdog.SCHEDULER.schedule(d, settings.callTimeoutNanos(), TimeUnit.NANOSECONDS);
-            deadline = d;
+            arm(settings.callTimeoutNanos());
+        }
+    }
+
+    private void arm(long nanos) {
+        Deadline d = new Deadline();
+        d.future = Watchdog.SCHEDULER.schedule(d, nanos, TimeUnit.NANOSECONDS);
+        deadline = d;
+    }
+
+    /** The bound on starting an instance: {@link #START_NANOS}, or the call timeout if longer. */
+    private long startNanos() {
+        return Math.max(START_NANOS, settings.callTimeoutNanos());
+    }
+
+    /**
+     * Starts an instance from {@code instances} for opening the api or a reload: under the start
+     * bound, not the call timeout, and a failure of the module is the module's, whatever the
+     * engine made of it. Call with the lock held.
+     */
+    private Backend startInstance(Supplier<? extends Backend> instances) {
+        if (closed) {
+            throw new IllegalStateException(names.api() + " is closed");
+        }
+        arm(startNanos());
+        boolean interrupted = Thread.interrupted();
+        try {
+            return instances.get();
+        } catch (RuntimeException e) {
+            if (timedOut()) {
+                throw new IllegalArgumentException("the module did not start within "
+                        + TimeUnit.NANOSECONDS.toMillis(startNanos()) + " ms", e);
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw settings.faults().interrupted("the call was interrupted while the module started", e);
+            }
+            throw e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    ? e : new IllegalArgumentException(e.getMessage(), e);
+        } finally {
+            exit(interrupted);
         }
     }
 
@@ -314,13 +402,14 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         boolean interrupted = begin();
         Slot m = null;
         try {
+            Slot now = current(); // first: replacing a failed one may retire it
             long sum = 0;
             for (Slot r : retired) {
                 m = r;
                 // A faulted instance takes no calls: each object it still holds is one block.
                 sum += r.fault != null ? r.liveCount - r.lostCount : ops(r).liveAllocations();
             }
-            m = current;
+            m = now;
             return sum + ops(m).liveAllocations();
         } catch (RuntimeException e) {
             throw fault(m, e);
@@ -348,7 +437,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     public long memorySize() {
         boolean interrupted = begin();
         try {
-            return ops(current).memorySize();
+            return ops(current()).memorySize();
         } finally {
             end(interrupted);
         }
@@ -391,17 +480,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     /** A first instance of {@code module}, checked (its ABI version and layout); nothing of the api changes yet. */
     Backend start(Supplier<? extends Backend> module) {
         lock.lock();
-        boolean interrupted = false;
         try {
-            interrupted = enter();
-            try {
-                return module.get(); // runs the new module's abi_layout: under the deadline
-            } catch (RuntimeException e) {
-                RuntimeException stopped = factoryFault(e);
-                throw stopped != null ? stopped : new IllegalArgumentException(e.getMessage(), e);
-            }
+            return startInstance(module);
         } finally {
-            exit(interrupted);
             lock.unlock();
         }
     }
@@ -983,7 +1064,12 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         if (leaked > before) {
             return true;
         }
-        System.gc();
+        // Asked for on a thread of its own: a collection may take longer than the call may wait,
+        // and the wait below must stay interruptible, by the deadline too.
+        Thread gc = new Thread(null, System::gc, "rustjava collection", 0, false);
+        gc.setDaemon(true);
+        gc.setContextClassLoader(null);
+        gc.start();
         try {
             for (long pause = 1; pause <= 256; pause *= 2) {
                 Reference<? extends Owned> r = forgotten.remove(pause);
@@ -994,8 +1080,15 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // stop waiting; the caller sees the interrupt
-            return false;
+            // Stop waiting: the deadline passed, or an interrupt came from outside, which stays.
+            if (timedOut()) {
+                if (!deadline.tookOwnInterrupt()) {
+                    Thread.currentThread().interrupt();
+                }
+                throw timeout(new IllegalStateException("stopped while it waited for forgotten handles"));
+            }
+            Thread.currentThread().interrupt();
+            throw settings.faults().interrupted("the call was interrupted while it waited for forgotten handles", e);
         }
         return false;
     }
@@ -1039,6 +1132,11 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
      * costs the same whatever the number of live handles.
      */
     protected final RuntimeException fault(Slot m, RuntimeException e) {
+        if (e instanceof Stop.Stopped) {
+            // Stopped on the Java side: the instance was not in the middle of anything.
+            return timedOut() ? timeout(e)
+                    : settings.faults().interrupted("the call was interrupted " + e.getMessage(), e);
+        }
         Backend broken = m == null || m.fault != null ? null : m.ops;
         RuntimeException translated = broken == null ? null : broken.fault(e);
         if (translated == null) {
@@ -1056,20 +1154,34 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
      */
     protected final Error fault(Slot m, Error e) {
         if (m != null && m.fault == null && m.ops != null) {
-            retire(m, new IllegalStateException("the call failed with " + e, e));
+            RuntimeException why;
+            try {
+                why = new IllegalStateException("the call failed with " + e, e);
+            } catch (OutOfMemoryError again) {
+                why = FAILED_WITH_AN_ERROR; // the heap is full: nothing more to spend on words
+            }
+            retire(m, why);
         }
         return e;
     }
 
+    /** The fault of an instance whose call failed with an Error when not even its message could be made. */
+    private static final IllegalStateException FAILED_WITH_AN_ERROR =
+            new IllegalStateException("the call failed with an Error") {
+                private static final long serialVersionUID = 1L;
+
+                @Override
+                public synchronized Throwable fillInStackTrace() {
+                    return this;
+                }
+            };
+
     /** {@code m} failed with {@code why}: no more calls into it. */
     private void retire(Slot m, RuntimeException why) {
-        m.fault = why;
+        m.fault = why; // first, and allocating nothing: the call may have failed for want of memory
         m.ops.abandon();
         if (m == current) {
-            current = new Slot(this, m.factory, null); // started by the next call that needs it
-            if (m.liveCount > 0) {
-                retired.add(m);
-            }
+            replaceCurrent();
         }
         if (!m.ops.readableAfterFault()) {
             markLost(m, "its Rust instance failed (" + why.getMessage() + ") and was discarded");
@@ -1082,7 +1194,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     }
 
     private boolean timedOut() {
-        return deadline != null && deadline.fired;
+        return deadline != null && deadline.fired();
     }
 
     /**

@@ -80,6 +80,37 @@ public final class Marshal {
         return block;
     }
 
+    /**
+     * Copies {@code utf8}'s chunks and a terminating NUL into a block of their own, checking
+     * between any two whether the call was stopped: a stop frees the block again and leaves the
+     * guest as it was. Returns 0 when the guest's allocator has no room; give it back with {@link
+     * #release}.
+     */
+    public long argument(CStrings.Chunks utf8) {
+        if (utf8.length() + 1 > Integer.MAX_VALUE) {
+            return 0;
+        }
+        int size = (int) utf8.length() + 1;
+        long block = allocate(size);
+        if (block == 0) {
+            return 0;
+        }
+        try {
+            long at = block;
+            for (byte[] chunk : utf8.chunks()) {
+                Stop.check("while it copied an argument into the module");
+                memory.write(at, chunk, chunk.length);
+                at += chunk.length;
+            }
+            memory.writeByte(at, (byte) 0);
+            Stop.check("while it copied an argument into the module");
+        } catch (Stop.Stopped e) {
+            memory.dealloc(block, size);
+            throw e;
+        }
+        return block;
+    }
+
     /** Gives back the block of an {@link #argument} of {@code length} bytes, after the call. */
     public void release(long block, int length) {
         if (block != scratch) {

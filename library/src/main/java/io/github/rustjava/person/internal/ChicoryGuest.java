@@ -63,12 +63,12 @@ public final class ChicoryGuest implements Guest {
 
     /** The shipped module on {@code engine}, with {@link #DEFAULT_MAX_PAGES}. */
     public static ChicoryGuest load(Engine engine) {
-        return new ChicoryGuest(Ffi.BINDING.shipped(engine(engine), DEFAULT_MAX_PAGES).instantiate());
+        return new ChicoryGuest(Ffi.BINDING.shipped(engine(engine), DEFAULT_MAX_PAGES, false).instantiate());
     }
 
     /** Fresh instances of {@code loader}'s module with their marshalling, which checks each one's ABI and layout. */
     public static Supplier<Operations> operations(Binding.Loader loader) {
-        return () -> new Marshalling(new ChicoryGuest(loader.instantiate()), loader.trusted());
+        return () -> loader.start(instance -> new Marshalling(new ChicoryGuest(instance), loader.trusted()));
     }
 
     /** Whether calls go straight to the compiled functions (the build-time compiler only). */

@@ -97,14 +97,19 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
 
     @Override
     public PersonHandle createPerson(String name, int age) {
-        // Checked and encoded before touching Rust: a rejected name allocates nothing there.
-        byte[] utf8 = utf8(name, maxNameBytes);
+        // Checked and encoded before touching Rust: a rejected name allocates nothing there. A
+        // long name is encoded in chunks inside the call instead, where its deadline can stop it.
+        byte[] utf8 = isLong(name) ? null : utf8(name, maxNameBytes);
         boolean interrupted = begin();
         try {
-            return create(utf8, age, null);
+            return utf8 != null ? create(utf8, age, null) : createLong(name, age, null);
         } finally {
             end(interrupted);
         }
+    }
+
+    private static boolean isLong(String name) {
+        return Objects.requireNonNull(name, "name must not be null").length() > CStrings.CHUNK_CHARS;
     }
 
     @Override
@@ -145,6 +150,29 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
     private PersonHandle create(byte[] utf8, int age, Scope scope) {
         Slot m = current();
         return new Handle(m, make(m, utf8, age), scope);
+    }
+
+    /** {@link #create} for a long name: encoded and copied in chunks, each step stoppable. */
+    private PersonHandle createLong(String name, int age, Scope scope) {
+        Slot m = current();
+        try {
+            CStrings.Chunks utf8 = CStrings.encodeChunks(name, maxNameBytes, "name");
+            for (int attempt = 0; ; attempt++) {
+                Operations ops = ops(m);
+                long person = ops.createPerson(utf8, age);
+                if (person != 0) {
+                    return new Handle(m, person, scope);
+                }
+                int status = ops.lastStatus();
+                if (!Ffi.outOfMemory(status) || !reclaimUnderPressure(attempt)) {
+                    throw Ffi.statusException(status, "create_person", ops::panicMessage);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw fault(m, e);
+        } catch (Error e) {
+            throw fault(m, e);
+        }
     }
 
     /** A new person in the live instance {@code m}: its address, never 0. */
@@ -310,10 +338,10 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
         @Override
         public PersonHandle createPerson(String name, int age) {
             confined();
-            byte[] utf8 = utf8(name, maxNameBytes);
+            byte[] utf8 = isLong(name) ? null : utf8(name, maxNameBytes);
             boolean interrupted = begin();
             try {
-                return create(utf8, age, this);
+                return utf8 != null ? create(utf8, age, this) : createLong(name, age, this);
             } finally {
                 end(interrupted);
             }

@@ -1,6 +1,7 @@
 package io.github.rustjava.person.internal;
 
 import io.github.rustjava.person.RustError;
+import io.github.rustjava.runtime.CStrings;
 import io.github.rustjava.runtime.Marshal;
 import io.github.rustjava.runtime.MisbehavedException;
 
@@ -48,6 +49,19 @@ final class Marshalling implements Operations {
         }
         long person = guest.createPerson(arg, age);
         marshal.release(arg, utf8.length);
+        return checkedPerson(person, "create_person");
+    }
+
+
+    @Override
+    public long createPerson(CStrings.Chunks utf8, int age) {
+        long arg = marshal.argument(utf8);
+        if (arg == 0) {
+            noRoom = true;
+            return 0;
+        }
+        long person = guest.createPerson(arg, age);
+        marshal.release(arg, (int) utf8.length());
         return checkedPerson(person, "create_person");
     }
 

@@ -49,7 +49,13 @@ public final class Fixtures {
         /** Has a start function, which would run before any check. */
         START_FUNCTION("start-function.wasm"),
         /** Passes every check made before it runs, but {@code abi_layout(0)} answers ABI version 7. */
-        ABI_VERSION_7("abi-version-7.wasm");
+        ABI_VERSION_7("abi-version-7.wasm"),
+        /** Passes every check made before it runs, but {@code abi_layout} traps. */
+        ABI_TRAPS("abi-traps.wasm"),
+        /** Passes every check made before it runs, but {@code abi_layout} never returns. */
+        ABI_LOOPS("abi-loops.wasm"),
+        /** Under 1 KB, but declares 20 tables of 10 million entries, which an instance would allocate. */
+        HUGE_TABLES("huge-tables.wasm");
 
         private final String file;
 
@@ -65,6 +71,33 @@ public final class Fixtures {
         /** Writes the module into {@code dir} under its own name, for the calls that take a path. */
         public Path writeTo(Path dir) {
             return write(bytes(), dir, file);
+        }
+    }
+
+    /**
+     * Working person modules written by hand in {@code tck/src/main/wat/}, each with one way of
+     * taking its time. They pass every check; a backend must bound what they do.
+     */
+    public enum SlowModule {
+        /** Makes, reads and copies persons, but {@code free_person} never returns for a person. */
+        FREE_LOOPS("free-loops.wasm"),
+        /**
+         * Answers its ABI version only after 3 million loop turns: about half a second on the
+         * interpreter, a millisecond on a compiler. Otherwise a working module, but for one door:
+         * {@code create_person} traps for a negative age, so the instance is replaced, by one that
+         * starts as slowly.
+         */
+        SLOW_START("slow-start.wasm");
+
+        private final String file;
+
+        SlowModule(String file) {
+            this.file = file;
+        }
+
+        /** The module's bytes, a fresh copy. */
+        public byte[] bytes() {
+            return resource("bad/" + file);
         }
     }
 
