@@ -43,8 +43,13 @@ import java.util.function.Supplier;
  *
  * <p><b>Interrupts.</b> An interrupt that is pending when a call starts does not affect it: the
  * call runs, and the flag is still set afterwards. An interrupt that arrives while a call runs
- * inside Wasm stops that call with {@link CallInterruptedException}, and the flag stays set. Either
- * way the api and every handle carry on.
+ * (inside Wasm, copying a long name, waiting for forgotten handles) stops that call with
+ * {@link CallInterruptedException}, and the flag stays set, also when the call's timeout passes
+ * in the same call. Either way the api and every handle carry on.
+ *
+ * <p><b>Threads of the library.</b> A call timeout's watchdog and the recovery after a fault run
+ * on daemon threads of the library's own, with no context class loader; they end after 2 s with
+ * nothing to do, so a dropped class loader of the library can be collected.
  *
  * <p><b>Faults.</b> A Rust panic, or a trap in the module, throws {@link RustPanicException}.
  * The failed call is lost; the api replaces the broken instance with a fresh one and moves every
@@ -112,10 +117,13 @@ public interface PersonApi extends AutoCloseable {
          *
          * <p>{@link #build()} checks it before any of its code runs: a WebAssembly binary that
          * exports every function the library calls with its exact type and its memory, needs no
-         * imports, and has no start function; then, in a first instance, its ABI version and
-         * struct layouts. Whatever the module later returns is checked before Java reads it, so a
-         * misbehaving module costs an exception, never the JVM's health; {@link #callTimeout}
-         * bounds a module that never returns.
+         * imports, has no start function, and declares no more than an instance may allocate
+         * (tables of 65 536 entries in all at their maximum sizes, 10 000 globals, 10 000
+         * element segments of 65 536 entries in all, 10 000 data segments, 10 000 locals per
+         * function, one memory); then, in a first instance, its ABI version and struct layouts,
+         * within the start bound (see {@link #callTimeout}). Whatever the module later returns is
+         * checked before Java reads it, so a misbehaving module costs an exception, never the
+         * JVM's health; {@link #callTimeout} bounds a module that never returns.
          */
         public Builder module(byte[] wasm) {
             this.moduleBytes = Objects.requireNonNull(wasm, "wasm").clone();
@@ -125,8 +133,21 @@ public interface PersonApi extends AutoCloseable {
 
         /**
          * The longest a call may run; a call running longer is stopped and throws
-         * {@link CallTimeoutException}, and the api carries on. Default: none. Each call then
-         * costs a little more (a timer is armed and disarmed).
+         * {@link CallTimeoutException}, and the api carries on. Default: none.
+         *
+         * <p>Every call, on every engine and with any module, ends within {@code d} plus 50 ms,
+         * not counting pauses of the JVM's garbage collector: running the module, and the Java
+         * side too (encoding and copying a long name, waiting for forgotten handles). An interrupt
+         * from outside that arrives during a call stays set when it ends.
+         *
+         * <p>Starting an instance ({@link #build()}, {@link PersonApi#reload}) is not a call: it
+         * is bounded by 10 s, or by {@code d} if that is longer, with or without a call timeout.
+         *
+         * <p>Each call costs a little more (a timer is armed and disarmed); on
+         * {@link Engine#INTERPRETER}, the module this library ships also gets the check at every
+         * {@code br_if} and {@code br_table} that modules from outside the jar always get, since
+         * the interpreter does not stop such loops by itself. A duration too long to count in
+         * nanoseconds (about 292 years) counts as that long.
          */
         public Builder callTimeout(Duration d) {
             Objects.requireNonNull(d, "d");
@@ -175,8 +196,11 @@ public interface PersonApi extends AutoCloseable {
          * Loads and starts the instances.
          *
          * @throws IllegalArgumentException if the memory cap is out of range, or the module fails
-         *     a check (the message names the first problem), or a module is given with
+         *     a check or fails to start (a trap, or no answer within the start bound); the message
+         *     names the first problem. Also if a module is given with
          *     {@link Engine#BUILD_TIME_COMPILER}
+         * @throws IllegalStateException if {@link Engine#RUNTIME_COMPILER} is chosen and the
+         *     optional dependency {@code com.dylibso.chicory:compiler} is missing, on every attempt
          * @throws UncheckedIOException if the module's file cannot be read
          */
         public PersonApi build() {
@@ -267,9 +291,9 @@ public interface PersonApi extends AutoCloseable {
      * instance is released with its last handle. With {@link Builder#instances(int)}, each
      * instance of the pool is replaced in turn.
      *
-     * @throws IllegalArgumentException if the module fails a check, or the api runs on
-     *     {@link Engine#BUILD_TIME_COMPILER}, which knows only the bundled module; the api keeps
-     *     the old module
+     * @throws IllegalArgumentException if the module fails a check or fails to start, as
+     *     {@link Builder#build()} says, or the api runs on {@link Engine#BUILD_TIME_COMPILER},
+     *     which knows only the bundled module; the api keeps the old module
      * @throws UncheckedIOException if the file cannot be read
      * @throws UnsupportedOperationException if this api does not run Wasm modules it can replace
      */
