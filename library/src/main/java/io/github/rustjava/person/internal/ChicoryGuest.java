@@ -11,18 +11,32 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.CodeSection;
+import com.dylibso.chicory.wasm.types.CustomSection;
+import com.dylibso.chicory.wasm.types.DataCountSection;
+import com.dylibso.chicory.wasm.types.DataSection;
+import com.dylibso.chicory.wasm.types.ElementSection;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExportSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionSection;
 import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.GlobalSection;
 import com.dylibso.chicory.wasm.types.Import;
+import com.dylibso.chicory.wasm.types.ImportSection;
 import com.dylibso.chicory.wasm.types.Instruction;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.MemorySection;
 import com.dylibso.chicory.wasm.types.OpCode;
+import com.dylibso.chicory.wasm.types.SectionId;
+import com.dylibso.chicory.wasm.types.TableSection;
+import com.dylibso.chicory.wasm.types.TypeSection;
 import com.dylibso.chicory.wasm.types.ValType;
 import io.github.rustjava.person.CallInterruptedException;
 import io.github.rustjava.person.Engine;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,21 +64,56 @@ public final class ChicoryGuest implements Guest {
     private static final int PANIC_MESSAGE_CAPACITY = 1024;
 
     /**
-     * The shipped module, parsed once, for every engine: the build-time compiler's classes were
-     * made from these same bytes. It is not validated again: the build-time compiler validated it
-     * when the library was built, and validating costs a fresh JVM tens of milliseconds of class
-     * loading before its first call. Modules from outside the jar are always validated.
+     * The shipped module, parsed once, for the interpreter and the runtime compiler. It is not
+     * validated again: the build-time compiler validated it when the library was built, and
+     * validating costs a fresh JVM tens of milliseconds of class loading before its first call.
+     * Modules from outside the jar are always validated.
      */
     static final class Shipped {
-        static final WasmModule MODULE = parse();
+        static final WasmModule MODULE = parseTrusted(ChicoryGuest.class, "/io/github/rustjava/person/person.wasm");
+    }
 
-        private static WasmModule parse() {
-            InputStream in = ChicoryGuest.class.getResourceAsStream("/io/github/rustjava/person/person.wasm");
+    /**
+     * The shipped module as the build-time compiler left it beside its classes, for them: every
+     * section but the code, whose bodies are stubs (the classes run them). A fifth of the bytes,
+     * and no instruction to decode.
+     */
+    static final class ShippedMeta {
+        static final WasmModule MODULE = parseTrusted(PersonModule.class, "PersonModule.meta");
+    }
+
+    /**
+     * Parses a module of this jar, unvalidated and unhashed. The runtime's own parse also takes a
+     * SHA-256 of the bytes, a key for its compiler's cache, which this library does not use; in a
+     * fresh JVM that digest starts the security providers first.
+     */
+    private static WasmModule parseTrusted(Class<?> owner, String resource) {
+        WasmModule.Builder module = WasmModule.builder().withValidation(false);
+        try (InputStream in = owner.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("person.wasm is missing from the library jar");
+                throw new IllegalStateException(resource + " is missing from the library jar");
             }
-            return Parser.builder().withValidation(false).build().parse(() -> in);
+            Parser.builder().withValidation(false).build().parse(in, section -> {
+                switch (section.sectionId()) {
+                    case SectionId.CUSTOM -> module.addCustomSection(((CustomSection) section).name(), (CustomSection) section);
+                    case SectionId.TYPE -> module.setTypeSection((TypeSection) section);
+                    case SectionId.IMPORT -> module.setImportSection((ImportSection) section);
+                    case SectionId.FUNCTION -> module.setFunctionSection((FunctionSection) section);
+                    case SectionId.TABLE -> module.setTableSection((TableSection) section);
+                    case SectionId.MEMORY -> module.setMemorySection((MemorySection) section);
+                    case SectionId.GLOBAL -> module.setGlobalSection((GlobalSection) section);
+                    case SectionId.EXPORT -> module.setExportSection((ExportSection) section);
+                    case SectionId.ELEMENT -> module.setElementSection((ElementSection) section);
+                    case SectionId.CODE -> module.setCodeSection((CodeSection) section);
+                    case SectionId.DATA -> module.setDataSection((DataSection) section);
+                    case SectionId.DATA_COUNT -> module.setDataCountSection((DataCountSection) section);
+                    default -> throw new IllegalStateException(resource + " has an unexpected section " + section.sectionId());
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return module.build();
     }
 
     /** The shipped module as bytecode for the runtime compiler, made on first use and shared. */
@@ -106,7 +155,7 @@ public final class ChicoryGuest implements Guest {
                 case RUNTIME_COMPILER:
                     return new Loader(Shipped.MODULE, ShippedCompiled.FACTORY, false, true, maxPages);
                 case BUILD_TIME_COMPILER:
-                    return new Loader(Shipped.MODULE, PersonModule::create, true, true, maxPages);
+                    return new Loader(ShippedMeta.MODULE, PersonModule::create, true, true, maxPages);
                 default:
                     throw new IllegalArgumentException("unknown engine " + engine);
             }

@@ -30,7 +30,7 @@ import java.lang.invoke.MethodType;
 final class CompiledFunctions implements WasmExports {
 
     /** The shipped module's export section, read once: only the function indices are needed. */
-    private static final ExportSection EXPORTS = ChicoryGuest.Shipped.MODULE.exportSection();
+    private static final ExportSection EXPORTS = ChicoryGuest.ShippedMeta.MODULE.exportSection();
 
     // The handles are static final, so the JIT treats them as constants and inlines the targets.
     private static final MethodHandle CREATE_PERSON = find(Ffi.Export.CREATE_PERSON, int.class, int.class, int.class);
