@@ -6,8 +6,7 @@
 #   make seed-go      the write-up's own Go program, unmodified, against libperson.so and libperson.a
 #   make test         the Java tests (mvn -B verify, the whole reactor); needs no Rust
 #   make bench-build  the native libraries, the JNI shim, benchmarks.jar and the CLI jar, without running anything
-#   make bench        the paired and the absolute suites into bench/results/ (QUICK=1: a smoke run elsewhere)
-#   make bench-paired the paired ratios alone, the ones the README quotes
+#   make bench        the benchmark suite into bench/results/ (QUICK=1: a smoke run elsewhere)
 #
 # The committed module is the reference build: Debian's rustc 1.63 with its wasm32 std. Other
 # toolchains build a working module, but not the same bytes, and CI checks the bytes.
@@ -106,46 +105,45 @@ test:
 clean:
 	rm -rf $(CRATE)/target target library/target tck/target cli/target bench/target it/target
 
-# --- bench/: the native peers (FFM, JNI), their conformance tests, and the JMH suite -------------
-# Needs JDK 25 (JAVA25, found above or given: make bench JAVA25=/path/to/jdk-25), a C compiler, and
-# Go with cgo for the seed's program (installed from Debian's golang-go when run as root on Debian).
+# --- bench/: the native peers (FFM, JNI), their conformance tests, and the benchmark suite --------
+# Needs JDK 25 (JAVA25, found above or given: make bench JAVA25=/path/to/jdk-25), a C compiler,
+# Go with cgo for the seed's program and hyperfine for whole processes (both installed from Debian
+# when run as root on Debian).
 #
 #   make bench-build      native libs, the JNI library, benchmarks.jar and the CLI's jar (the reactor on JDK 25)
 #   make bench-test       the whole reactor's tests on JDK 25, bench/ included: the conformance
 #                         suite on FFM, JNI, GraalWasm and the routes (no timings; for CI)
-#   make bench            the paired suite (paired.md, .json, .png), then the absolute one
-#                         (latest.md, latest.png), into $(BENCH_RESULTS); JMH driven from Java
-#   make bench QUICK=1    a smoke run of both into bench/target/smoke, never into bench/results
-#   make bench-paired     the paired suite alone (ROUNDS=7 for more rounds; JAVA17=... for T5, T7 on 17)
-#   make bench-absolute   the absolute suite alone (BENCH_ARGS='-p size=1024': extra JMH options)
+#   make bench            the suite (paired.md, .json, .png) into $(BENCH_RESULTS): randomized,
+#                         interleaved rounds of JMH forks, cold starts, the Go program and whole
+#                         processes timed by hyperfine, driven from Java
+#   make bench QUICK=1    a smoke run into bench/target/smoke, never into bench/results
+#                         ROUNDS=7 for more rounds; JAVA17=... for T5 and T7 on 17; ONLY=T7 for some comparisons
 #   make bench-go-build   the seed's Go+cgo program, linked to libperson.so and to libperson.a (T6 runs them)
-#   make bench-go         the same program's own run (cold and warm) into bench/results/go.jsonl
 
-.PHONY: bench-natives bench-test bench-paired bench-absolute bench-go-build go-toolchain
+.PHONY: bench-natives bench-test bench-go-build go-toolchain hyperfine-tool
 
 BENCH_JAR := bench/target/benchmarks.jar
 JNI_SO := bench/target/native/libperson_jni.so
-# T6's Go program (its two links) and T7's CLI, members of the paired suite's rounds.
+# T6's Go program (its two links) and T7's CLI, members of the suite's rounds.
 GO_BUILD := bench/go/build
 CLI_JAR := cli/target/person-wasm-cli.jar
 BENCH_RESULTS ?= bench/results
-# The JDK 17 the paired suite forks for T5 (JDK 17 against JDK 25) and T7 on 17; without one both are left out.
+# The JDK 17 the suite forks for T5 (JDK 17 against JDK 25) and T7 on 17; without one both are left out.
 JAVA17 ?= $(firstword $(wildcard /usr/lib/jvm/java-17-openjdk-*) $(wildcard /usr/lib/jvm/*-17-*))
 ROUNDS ?=
+ONLY ?=
 # Maven's own libraries call sun.misc.Unsafe, which JDK 25 warns about on every build.
 BENCH_MVN = JAVA_HOME=$(JAVA25) MAVEN_OPTS="$(MAVEN_OPTS) --sun-misc-unsafe-memory-access=allow" mvn -B
 BENCH_JAVA = $(JAVA25)/bin/java
-# The forks get these (the absolute suite's inherit them, the paired suite passes the native
-# libraries' properties on). Relative paths: JMH runs its forks in this directory.
+# The suite passes these properties on to its forks: the native libraries and the routes' servers.
+# Relative paths: JMH runs its forks in this directory.
 BENCH_JVM_ARGS = --enable-native-access=ALL-UNNAMED \
-  -Dperson.native.library=$(NATIVE_DIR)/libperson.so -Dperson.jni.library=$(JNI_SO)
-BENCH_ARGS ?=
-# GraalWasm gets forks of its own, with its JVM options (they would slow the others), and the
-# out-of-process routes the servers' paths (bench.Report runs them).
+  -Dperson.native.library=$(NATIVE_DIR)/libperson.so -Dperson.jni.library=$(JNI_SO) \
+  -Dperson.service.binary=bench/routes/person-service/target/release/person-service \
+  -Dperson.shm.binary=bench/routes/person-shm/target/release/person-shm
+# GraalWasm's forks get these too (they would slow the others): JVMCI and the Graal compiler.
 GRAAL_JVM_ARGS := -XX:+UnlockExperimentalVMOptions -XX:+EnableJVMCI \
   --upgrade-module-path=bench/target/graal-modules --sun-misc-unsafe-memory-access=allow
-ROUTE_JVM_ARGS := -Dperson.service.binary=bench/routes/person-service/target/release/person-service \
-  -Dperson.shm.binary=bench/routes/person-shm/target/release/person-shm
 
 ifdef QUICK
 # A smoke run: short forks, and a folder of its own, so that it never replaces real results.
@@ -160,21 +158,6 @@ PAIRED_LOG := bench/target/paired-jmh.log
 # T7's hello world and start-up caches (tens of MB) stay out of the committed results.
 STARTUP_DIR := bench/target/startup
 endif
-
-# The paired suite's JVM is only JMH's driver: the option keeps JMH's use of Unsafe quiet on 25.
-define BENCH_PAIRED
-	@mkdir -p $(BENCH_OUT)
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) --sun-misc-unsafe-memory-access=allow -cp $(BENCH_JAR) \
-	  io.github.rustjava.person.bench.Paired $(BENCH_MODE) $(if $(ROUNDS),--rounds $(ROUNDS)) \
-	  $(if $(JAVA17),--jdk17 $(JAVA17)) --go $(GO_BUILD) --cli-jar $(CLI_JAR) --startup-dir $(STARTUP_DIR) \
-	  --log $(PAIRED_LOG) --out $(BENCH_OUT)
-endef
-
-define BENCH_ABSOLUTE
-	@mkdir -p $(BENCH_OUT)
-	$(BENCH_JAVA) $(BENCH_JVM_ARGS) -cp $(BENCH_JAR) io.github.rustjava.person.bench.Report $(BENCH_MODE) \
-	  --graal-jvm-args "$(GRAAL_JVM_ARGS)" --route-jvm-args "$(ROUTE_JVM_ARGS)" $(BENCH_OUT) $(BENCH_ARGS)
-endef
 
 # The seed's static link, for the JVM: Rust's staticlib and the JNI shim in one shared object.
 # --exclude-libs keeps Rust's symbols private, so only JNI_OnLoad is exported; the -l list is what
@@ -198,24 +181,27 @@ bench-test: bench-natives routes
 	@[ -n "$(JAVA25)" ] || { echo "No JDK 25 found: make $@ JAVA25=/path/to/jdk-25"; exit 1; }
 	$(BENCH_MVN) verify -Dbench.natives
 
-bench: bench-build routes bench-go-build
-	$(BENCH_PAIRED)
-	$(BENCH_ABSOLUTE)
-
-bench-paired: bench-build bench-go-build
-	$(BENCH_PAIRED)
-
-bench-absolute: bench-build routes
-	$(BENCH_ABSOLUTE)
-
-.PHONY: bench-go
-# The seed's own route as a reference row: Go + cgo against libperson.so and libperson.a.
-# Needs Go >= 1.19 (Debian: golang-go); hyperfine adds a whole-process figure when installed.
-bench-go: native go-toolchain
-	bench/go/run.sh
+# The suite's JVM is only its driver: the option keeps JMH's use of Unsafe quiet on 25.
+bench: bench-build routes bench-go-build hyperfine-tool
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_JAVA) $(BENCH_JVM_ARGS) --sun-misc-unsafe-memory-access=allow -cp $(BENCH_JAR) \
+	  io.github.rustjava.person.bench.Paired $(BENCH_MODE) $(if $(ROUNDS),--rounds $(ROUNDS)) \
+	  $(if $(ONLY),--only $(ONLY)) $(if $(JAVA17),--jdk17 $(JAVA17)) --go $(GO_BUILD) --cli-jar $(CLI_JAR) \
+	  --hyperfine "$$(command -v hyperfine)" --graal-jvm-args "$(GRAAL_JVM_ARGS)" --startup-dir $(STARTUP_DIR) \
+	  --log $(PAIRED_LOG) --out $(BENCH_OUT)
 
 bench-go-build: native go-toolchain
-	bench/go/run.sh build
+	bench/go/build.sh
+
+hyperfine-tool:
+	@if ! command -v hyperfine >/dev/null; then \
+	  if [ -f /etc/debian_version ] && [ "$$(id -u)" = 0 ]; then \
+	    echo "No hyperfine on the PATH: installing Debian's"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null; \
+	  else \
+	    echo "No hyperfine: whole processes (T7) are left out. Debian/Ubuntu: apt-get install hyperfine"; \
+	  fi; \
+	fi
 
 go-toolchain:
 	@if ! command -v go >/dev/null; then \

@@ -12,10 +12,9 @@ import io.github.rustjava.person.routes.SharedMemoryPersonApi;
 import java.nio.file.Path;
 
 /**
- * Every way the benchmarks can reach the seed's API. The benchmarks' {@code backend} parameter
- * lists no values, so JMH runs every constant here unless {@code -p backend=...} narrows it: the
- * Makefile runs GRAALWASM in forks of its own (it needs GraalVM's JVM options, which would slow
- * the others) and the two out-of-process routes only on the round trip and the cold start.
+ * Every way the benchmarks can reach the seed's API. The suite ({@link Paired}) pins the
+ * {@code backend} parameter of every fork; GRAALWASM's forks get GraalVM's JVM options too (they
+ * would slow the others), and the two out-of-process routes run the round trip and the cold start.
  *
  * <p>The native backends find their libraries through system properties, set by the Makefile and
  * the pom; the defaults are the build's outputs relative to the repository root.
@@ -27,11 +26,6 @@ public enum Backend {
     RUNTIME_COMPILER,
     /** The Wasm module translated to bytecode when the library was built: the library's default. */
     BUILD_TIME_COMPILER,
-    /**
-     * The library's default engine as a pool of two instances ({@code PersonApi.builder().instances(2)}):
-     * each thread works on its own instance, so two threads need not wait for one lock.
-     */
-    BUILD_TIME_COMPILER_POOL,
     /** {@code libperson.so} through java.lang.foreign. */
     FFM,
     /** {@code libperson.a} statically linked into a JNI library. */
@@ -59,7 +53,6 @@ public enum Backend {
             case INTERPRETER -> PersonApi.wasm(Engine.INTERPRETER);
             case RUNTIME_COMPILER -> PersonApi.wasm(Engine.RUNTIME_COMPILER);
             case BUILD_TIME_COMPILER -> PersonApi.wasm(Engine.BUILD_TIME_COMPILER);
-            case BUILD_TIME_COMPILER_POOL -> PersonApi.builder().instances(2).build();
             case FFM -> FfmPersonApi.open(library(NATIVE_LIBRARY, "rust-wasm/target/release/libperson.so"));
             case JNI -> JniPersonApi.open(library(JNI_LIBRARY, "bench/target/native/libperson_jni.so"));
             case JAVA -> new JavaPersonApi();
@@ -71,10 +64,8 @@ public enum Backend {
                 }
                 yield GraalWasmPersonApi.open();
             }
-            case SERVICE -> ServicePersonApi.open(
-                    library(SERVICE_BINARY, "bench/routes/person-service/target/release/person-service"));
-            case SHARED_MEMORY -> SharedMemoryPersonApi.open(
-                    library(SHM_BINARY, "bench/routes/person-shm/target/release/person-shm"));
+            case SERVICE -> ServicePersonApi.open(routeBinary(SERVICE));
+            case SHARED_MEMORY -> SharedMemoryPersonApi.open(routeBinary(SHARED_MEMORY));
         };
     }
 
@@ -102,6 +93,12 @@ public enum Backend {
         if (liveAllocations != 0) {
             throw new IllegalStateException(this + " leaked " + liveAllocations + " Rust blocks");
         }
+    }
+
+    /** The server of an out-of-process route, {@link #SERVICE} or {@link #SHARED_MEMORY}. */
+    static Path routeBinary(Backend route) {
+        return route == SERVICE ? library(SERVICE_BINARY, "bench/routes/person-service/target/release/person-service")
+                : library(SHM_BINARY, "bench/routes/person-shm/target/release/person-shm");
     }
 
     private static Path library(String property, String fallback) {

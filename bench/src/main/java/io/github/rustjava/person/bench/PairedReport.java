@@ -1,7 +1,5 @@
 package io.github.rustjava.person.bench;
 
-import static io.github.rustjava.person.bench.Report.fmt;
-
 import io.github.rustjava.person.bench.PairedStats.Row;
 import io.github.rustjava.person.bench.PairedStats.Score;
 import io.github.rustjava.person.bench.PairedStats.Spread;
@@ -21,11 +19,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.AnnotationLine;
@@ -38,13 +39,17 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
-/** Writes the paired suite's outcome: {@code paired.md}, {@code paired.json} and {@code paired.png}. */
+/** Writes the suite's outcome: {@code paired.md}, {@code paired.json} and {@code paired.png}. */
 final class PairedReport {
 
     private PairedReport() {}
 
-    /** How long each fork warms up and measures. */
-    record Settings(int warmupIterations, String warmupTime, int measurementIterations, String measurementTime) {
+    /**
+     * How long each member measures: a fork's warm-up and measurement, a cold start's fresh JVMs,
+     * and how many times hyperfine runs each side of a whole-process pair.
+     */
+    record Settings(int warmupIterations, String warmupTime, int measurementIterations, String measurementTime,
+            int coldForks, int processRuns) {
         String describe() {
             return "one JMH fork, average time per operation, " + warmupIterations + " × " + warmupTime
                     + " of warm-up, then " + measurementIterations + " × " + measurementTime + " measured";
@@ -57,7 +62,7 @@ final class PairedReport {
     /**
      * Everything the report shows.
      *
-     * @param order the order of every round run, completed or not
+     * @param order every round's members in the order run, completed or not
      * @param scores each run's score per completed round, in round order
      * @param rows one per comparison
      * @param notes what a reader must know about this run beyond the numbers (skipped rows, an
@@ -65,7 +70,7 @@ final class PairedReport {
      * @param setup how the members that are not JMH forks ran, for the report's setup
      */
     record Outcome(boolean quick, int roundsPlanned, long seed, Settings settings, Environment environment,
-            List<List<Run>> order, Map<Run, List<Score>> scores, List<Row> rows, List<String> notes,
+            List<List<List<Run>>> order, Map<Run, List<Score>> scores, List<Row> rows, List<String> notes,
             List<String> setup) {
 
         int rounds() {
@@ -78,7 +83,7 @@ final class PairedReport {
          */
         Map<Jdk, String> jdks() {
             Map<Jdk, String> jdks = new EnumMap<>(Jdk.class);
-            for (Kind kind : List.of(Kind.JMH, Kind.PROCESS)) {
+            for (Kind kind : List.of(Kind.JMH, Kind.COLD, Kind.PROCESS)) {
                 scores.forEach((run, s) -> {
                     if (run.kind() == kind && !s.isEmpty()) {
                         jdks.putIfAbsent(run.jdk(), s.get(0).jdkVersion() + " (" + s.get(0).vm() + ")");
@@ -86,6 +91,11 @@ final class PairedReport {
                 });
             }
             return jdks;
+        }
+
+        /** The runs of one kind that have scores, sorted for a table. */
+        List<Run> runs(java.util.function.Predicate<Run> which, Comparator<Run> order) {
+            return scores.keySet().stream().filter(r -> which.test(r) && !scores.get(r).isEmpty()).sorted(order).toList();
         }
     }
 
@@ -102,134 +112,144 @@ final class PairedReport {
             md.append("> **Note**: ").append(note).append("\n\n");
         }
         md.append("Each row is a ratio of times, A ÷ B: below 1, A is faster. A **round** runs every member below "
-                + "once, each in a fresh process of its own (a JMH fork, the seed's Go program, or a whole `java` "
-                + "process timed from outside), in a new random order; each ratio is computed within a round, from "
-                + "that round's two scores. The tables give the median over ")
+                + "once, each in fresh processes of its own (a JMH fork, a cold start's JVMs, the seed's Go program, "
+                + "or a pair of whole `java` processes timed by hyperfine), in a new random order; each ratio is "
+                + "computed within a round, from that round's two scores. The tables give the median over ")
                 .append(o.rounds()).append(" rounds and the range (min–max). A claim *held in every round* is safe "
                         + "to quote on this machine; one *held in the median* only can flip with its noise. Ratios "
                         + "vary by CPU, even among CPUs sold under one name: compare them with ratios measured on "
                         + "the same machine only.\n\n");
         md.append("Machine: ").append(o.environment().cpuModel()).append(", ").append(o.environment().cores())
                 .append(" cores visible; ").append(o.jdks().entrySet().stream()
-                        .map(e -> e.getKey().label + " forks: " + e.getValue()).collect(Collectors.joining("; ")))
+                        .map(e -> e.getKey().label + ": " + e.getValue()).collect(Collectors.joining("; ")))
                 .append(". Setup in full at the end.\n\n");
 
         md.append("## Claims\n\n");
         for (Row r : o.rows()) {
-            if (r.comparison().target().isEmpty()) {
-                continue;
+            if (r.comparison().target().isPresent()) {
+                md.append("- **").append(r.comparison().id()).append("** ").append(r.comparison().title())
+                        .append(" ≤ ").append(target(r.comparison().target().getAsDouble())).append(": **")
+                        .append(fmt(r.median())).append("** (").append(fmt(r.min())).append("–")
+                        .append(fmt(r.max())).append("), ").append(r.verdict().text).append('\n');
             }
-            md.append("- **").append(r.comparison().id()).append("** ").append(r.comparison().title())
-                    .append(" ≤ ").append(target(r.comparison().target().getAsDouble())).append(": **")
-                    .append(ratio(r.median())).append("** (").append(ratio(r.min())).append("–")
-                    .append(ratio(r.max())).append("), ").append(r.verdict().text).append('\n');
-        }
-        md.append('\n');
-
-        md.append("## Every ratio\n\n");
-        md.append("A and B: the median of each side's own score over the rounds (JMH's average time per operation; "
-                + "the Go program's own time per round trip; a whole process's wall time).\n\n");
-        md.append("| id | A ÷ B | median | min–max | each round, in order | A | B | target | verdict |\n");
-        md.append("|---|---|---:|---:|---|---:|---:|---:|---|\n");
-        for (Row r : o.rows()) {
-            md.append("| ").append(r.comparison().id())
-                    .append(" | ").append(r.comparison().title())
-                    .append(" | **").append(ratio(r.median())).append("**")
-                    .append(" | ").append(ratio(r.min())).append("–").append(ratio(r.max()))
-                    .append(" | ").append(Arrays.stream(r.ratios()).mapToObj(PairedReport::ratio)
-                            .collect(Collectors.joining(", ")))
-                    .append(" | ").append(absolute(r.numerator()))
-                    .append(" | ").append(absolute(r.denominator()))
-                    .append(" | ").append(r.comparison().target().isPresent()
-                            ? "≤ " + target(r.comparison().target().getAsDouble()) : "–")
-                    .append(" | ").append(r.verdict() == Verdict.REFERENCE ? "–" : r.verdict().text)
-                    .append(" |\n");
-        }
-        md.append('\n');
-
-        List<Run> roundTrips = o.scores().keySet().stream()
-                .filter(run -> ROUND_TRIPS.contains(run.benchmark()) && !o.scores().get(run).isEmpty())
-                .sorted((a, b) -> {
-                    int c = Integer.compare(ROUND_TRIPS.indexOf(a.benchmark()), ROUND_TRIPS.indexOf(b.benchmark()));
-                    if (c == 0) {
-                        c = Integer.compare(backendOrder(a.backend()), backendOrder(b.backend()));
-                    }
-                    return c != 0 ? c : a.jdk().compareTo(b.jdk());
-                })
-                .toList();
-        if (!roundTrips.isEmpty()) {
-            md.append("## Round trip per backend\n\n");
-            md.append("The seed's round trip, from the same rounds as the ratios: each member's own time, median "
-                    + "over the rounds and min–max. Lower is better. Absolute times say more about this machine "
-                    + "than the ratios do.\n\n");
-            md.append("| backend | JDK | median | min–max |\n|---|---|---:|---:|\n");
-            for (Run run : roundTrips) {
-                Spread s = PairedStats.spread(o.scores().get(run));
-                md.append("| ").append(roundTripLabel(run)).append(" | ")
-                        .append(run.jdk() == Jdk.NONE ? "–" : run.jdk().number())
-                        .append(" | ").append(fmt(s.median())).append(' ').append(s.unit())
-                        .append(" | ").append(fmt(s.min())).append("–").append(fmt(s.max()))
-                        .append(" |\n");
-            }
-            md.append('\n');
         }
 
-        List<Run> processes = o.scores().keySet().stream()
-                .filter(run -> run.kind() == Kind.PROCESS && !o.scores().get(run).isEmpty())
-                .sorted((a, b) -> {
-                    int c = a.jdk().compareTo(b.jdk());
-                    if (c == 0) {
-                        c = Boolean.compare(StartUp.cached(a), StartUp.cached(b));
-                    }
-                    return c != 0 ? c : a.benchmark().compareTo(b.benchmark());
-                })
-                .toList();
+        md.append("\n## Every ratio\n\nA and B: the median of each side's own score over the rounds (JMH's "
+                + "average time per operation; a cold start's median shot; the Go program's own time per round trip; "
+                + "a whole process's wall time).\n\n");
+        table(md, List.of("id", "A ÷ B", "median", "min–max", "each round, in order", "A", "B", "target", "verdict"),
+                o.rows().stream().map(r -> List.of(r.comparison().id(), r.comparison().title(),
+                        "**" + fmt(r.median()) + "**", fmt(r.min()) + "–" + fmt(r.max()),
+                        Arrays.stream(r.ratios()).mapToObj(PairedReport::fmt).collect(Collectors.joining(", ")),
+                        fmt(r.numerator().median()) + " " + r.numerator().unit(),
+                        fmt(r.denominator().median()) + " " + r.denominator().unit(),
+                        r.comparison().target().isPresent()
+                                ? "≤ " + target(r.comparison().target().getAsDouble()) : "–",
+                        r.verdict() == Verdict.REFERENCE ? "–" : r.verdict().text)).toList());
+
+        absolute(md, o, "Round trip per backend", "backend", "The seed's round trip, from the same rounds as the "
+                + "ratios: each member's own time, median over the rounds and min–max. Lower is better. Absolute times say more "
+                + "about this machine than the ratios do.", r -> ROUND_TRIPS.contains(r.benchmark()),
+                Comparator.comparing((Run r) -> ROUND_TRIPS.indexOf(r.benchmark()))
+                        .thenComparing(r -> backendOrder(r.backend())).thenComparing(Run::jdk),
+                r -> switch (r.benchmark()) {
+                    case "ScopeBench.roundTrip" -> r.backend() + ", in a scope";
+                    case PairedSuite.GO_ROUND_TRIP -> "the seed's Go program (cgo), " + r.params().get("link") + " link";
+                    default -> r.backend() + (r.jdk() == Jdk.JDK17 ? " on JDK 17" : "");
+                }, null);
+        absolute(md, o, "Names", "backend, name", "Create, details and read the name (it crosses three times), "
+                + "for a name of the given UTF-8 size; MB/s is name bytes (10^6) per second of one such operation.",
+                r -> r.benchmark().startsWith("NameSizeBench"),
+                Comparator.comparing((Run r) -> r.params().get("charset"))
+                        .thenComparing(r -> Integer.parseInt(r.params().get("size")))
+                        .thenComparing(r -> backendOrder(r.backend())),
+                r -> r.backend() + ", " + bytes(Integer.parseInt(r.params().get("size"))) + " "
+                        + r.params().get("charset"),
+                (r, s) -> fmt(Integer.parseInt(r.params().get("size")) / seconds(s.median(), s.unit()) / 1e6));
+        absolute(md, o, "Cold start per backend", "backend", "Open an api and make one round trip, with nothing of "
+                + "the library loaded before, one shot per fresh JVM (the JVM's own start is not included); the median shot of "
+                + "each round, then the median and min–max over the rounds.", r -> r.kind() == Kind.COLD,
+                Comparator.comparing((Run r) -> backendOrder(r.backend())), Run::backend, null);
+        absolute(md, o, "Updating the module without a restart", "engine", "`ReloadBench.reload`: "
+                + "`api.reload(path)` of the shipped module's bytes onto a running api, in a warm JVM, until the new module serves.",
+                r -> r.benchmark().startsWith("ReloadBench"), Comparator.comparing(Run::id),
+                r -> r.params().get("engine"), null);
+
+        List<Run> processes = o.runs(r -> r.kind() == Kind.PROCESS, Comparator.comparing(Run::jdk)
+                .thenComparing(Run::cached).thenComparing(Run::benchmark));
         if (!processes.isEmpty()) {
-            md.append("## Whole process\n\n");
-            md.append("Wall time from start to exit (T7), each round's score the median of its runs in a row; here "
-                    + "the median of those over the rounds, min–max, and every round's in the order run. Lower is "
-                    + "better.\n\n");
-            md.append("| command | JDK | start-up cache | median | min–max | each round |\n|---|---|---|---:|---:|---|\n");
-            for (Run run : processes) {
-                List<Score> scores = o.scores().get(run);
-                Spread s = PairedStats.spread(scores);
-                md.append("| `java -jar ").append(run.benchmark().equals(PairedSuite.CLI_DEMO)
-                                ? "person-wasm-cli.jar` (the demo)" : "hello.jar`")
-                        .append(" | ").append(run.jdk().number())
-                        .append(" | ").append(StartUp.cached(run) ? run.params().get("cache") : "–")
-                        .append(" | ").append(fmt(s.median())).append(" ms")
-                        .append(" | ").append(fmt(s.min())).append("–").append(fmt(s.max()))
-                        .append(" | ").append(scores.stream().map(x -> fmt(x.value())).collect(Collectors.joining(", ")))
-                        .append(" |\n");
-            }
-            md.append('\n');
+            md.append("## Whole process\n\nWall time from start to exit (T7), timed by hyperfine, each round's "
+                    + "score the median of its runs; here the median of those over the rounds, min–max, and every "
+                    + "round's in the order run. Lower is better.\n\n");
+            table(md, List.of("command", "JDK", "start-up cache", "median", "min–max", "each round"),
+                    processes.stream().map(run -> {
+                        Spread s = PairedStats.spread(o.scores().get(run));
+                        return List.of(run.benchmark().equals(PairedSuite.CLI_DEMO)
+                                        ? "`java -jar person-wasm-cli.jar` (the demo)" : "`java -jar hello.jar`",
+                                run.jdk().number(), run.cached() ? run.params().get("cache") : "–",
+                                fmt(s.median()) + " ms", fmt(s.min()) + "–" + fmt(s.max()),
+                                o.scores().get(run).stream().map(x -> fmt(x.value())).collect(Collectors.joining(", ")));
+                    }).toList());
         }
 
         Environment env = o.environment();
-        md.append("## Setup\n\n");
-        md.append("- Date: ").append(env.date()).append('\n');
-        md.append("- Command: `").append(env.command()).append("`\n");
-        md.append("- Rounds: ").append(o.rounds());
+        md.append("## Setup\n\n- Date: ").append(env.date()).append("\n- Command: `").append(env.command())
+                .append("`\n- Rounds: ").append(o.rounds());
         if (o.rounds() != o.roundsPlanned()) {
             md.append(" of ").append(o.roundsPlanned()).append(" planned");
         }
         md.append(", ").append(o.order().isEmpty() ? 0 : o.order().get(0).size())
                 .append(" members each; order drawn with seed ").append(o.seed())
-                .append(" (every round's order is in `paired.json`)\n");
-        md.append("- Each JMH run: ").append(o.settings().describe()).append('\n');
-        for (String line : o.setup()) {
-            md.append("- ").append(line).append('\n');
-        }
-        o.jdks().forEach((jdk, version) -> md.append("- ").append(jdk.label).append(" forks: ").append(version).append('\n'));
-        md.append("- CPU: ").append(env.cpuModel()).append(", ").append(env.cores()).append(" cores visible\n");
-        md.append("- Kernel: ").append(env.kernel()).append('\n');
-        md.append("- CPU flags: `").append(env.cpuFlags()).append("`\n");
+                .append(" (every round's order is in `paired.json`)\n- Each JMH run: ").append(o.settings().describe())
+                .append('\n');
+        o.setup().forEach(line -> md.append("- ").append(line).append('\n'));
+        o.jdks().forEach((jdk, version) -> md.append("- ").append(jdk.label).append(": ").append(version).append('\n'));
+        md.append("- CPU: ").append(env.cpuModel()).append(", ").append(env.cores()).append(" cores visible\n- Kernel: ")
+                .append(env.kernel()).append("\n- CPU flags: `").append(env.cpuFlags()).append("`\n");
         return md.toString();
     }
 
-    /** Three significant digits, so that 0.885 and 0.9 are not both "0.9". */
-    static String ratio(double r) {
-        return fmt(r);
+    /**
+     * A table of some runs' own medians and ranges over the rounds, with an optional column worked
+     * out from the median (MB/s for the names).
+     */
+    private static void absolute(StringBuilder md, Outcome o, String title, String what, String text,
+            java.util.function.Predicate<Run> which, Comparator<Run> order, Function<Run, String> label,
+            BiFunction<Run, Spread, String> extra) {
+        List<Run> runs = o.runs(which, order);
+        if (runs.isEmpty()) {
+            return;
+        }
+        md.append("## ").append(title).append("\n\n").append(text).append("\n\n");
+        List<String> header = new ArrayList<>(List.of(what, "median", "min–max"));
+        if (extra != null) {
+            header.add("MB/s");
+        }
+        table(md, header, runs.stream().map(run -> {
+            Spread s = PairedStats.spread(o.scores().get(run));
+            List<String> row = new ArrayList<>(List.of(label.apply(run), fmt(s.median()) + " " + s.unit(),
+                    fmt(s.min()) + "–" + fmt(s.max())));
+            if (extra != null) {
+                row.add(extra.apply(run, s));
+            }
+            return row;
+        }).toList());
+    }
+
+    private static void table(StringBuilder md, List<String> header, List<List<String>> rows) {
+        md.append("| ").append(String.join(" | ", header)).append(" |\n|")
+                .append(header.stream().map(h -> h.matches("median|min–max|A|B|target|MB/s") ? "---:" : "---")
+                        .collect(Collectors.joining("|"))).append("|\n");
+        rows.forEach(r -> md.append("| ").append(String.join(" | ", r)).append(" |\n"));
+        md.append('\n');
+    }
+
+    /** Three significant digits, without exponent notation for the ranges benchmarks produce. */
+    static String fmt(double v) {
+        double a = Math.abs(v);
+        String f = Double.isNaN(v) || Double.isInfinite(v) ? "–" : a >= 100 ? "%,.0f" : a >= 10 ? "%.1f"
+                : a >= 1 ? "%.2f" : a >= 0.01 ? "%.3f" : "%.2g";
+        return f.equals("–") ? f : String.format(Locale.ROOT, f, v);
     }
 
     /** A target as the claim states it: 0.9, not 0.900. */
@@ -237,21 +257,22 @@ final class PairedReport {
         return java.math.BigDecimal.valueOf(t).stripTrailingZeros().toPlainString();
     }
 
-    /** The round trips the backend table shows, in its order. */
-    private static final List<String> ROUND_TRIPS =
-            List.of("CallBench.roundTrip", "ScopeBench.roundTrip", PairedSuite.GO_ROUND_TRIP);
+    private static String bytes(int n) {
+        return n >= 1 << 20 ? (n >> 20) + " MiB" : n >= 1024 ? (n >> 10) + " KiB" : n + " B";
+    }
 
-    private static String roundTripLabel(Run run) {
-        return switch (run.benchmark()) {
-            case "ScopeBench.roundTrip" -> run.backend() + ", in a scope";
-            case PairedSuite.GO_ROUND_TRIP -> "the seed's Go program (cgo), " + run.params().get("link") + " link";
-            default -> run.backend();
+    private static double seconds(double value, String unit) {
+        return value * switch (unit) {
+            case "ns/op" -> 1e-9;
+            case "us/op" -> 1e-6;
+            case "ms/op" -> 1e-3;
+            default -> 1.0;
         };
     }
 
-    private static String absolute(Spread s) {
-        return fmt(s.median()) + " " + s.unit();
-    }
+    /** The round trips the backend table shows, in its order. */
+    private static final List<String> ROUND_TRIPS =
+            List.of("CallBench.roundTrip", "ScopeBench.roundTrip", PairedSuite.GO_ROUND_TRIP);
 
     private static int backendOrder(String name) {
         try {
@@ -268,229 +289,128 @@ final class PairedReport {
      * the same forks needs no rerun. Written here rather than by JMH, whose JSON knows no rounds.
      */
     static String json(Outcome o) {
-        Json j = new Json();
-        j.open('{');
-        j.key("format").value("person-bench paired 1");
-        j.key("quick").value(o.quick());
-        j.key("date").value(o.environment().date());
-        j.key("command").value(o.environment().command());
-        j.key("roundsPlanned").value(o.roundsPlanned());
-        j.key("rounds").value(o.rounds());
-        j.key("seed").value(o.seed());
-        j.key("notes").open('[');
-        o.notes().forEach(j::value);
-        j.close(']');
-        j.key("setup").open('[');
-        o.setup().forEach(j::value);
-        j.close(']');
-        j.key("settings").open('{');
-        j.key("forksPerRun").value(1);
-        j.key("mode").value("avgt");
-        j.key("warmupIterations").value(o.settings().warmupIterations());
-        j.key("warmupTime").value(o.settings().warmupTime());
-        j.key("measurementIterations").value(o.settings().measurementIterations());
-        j.key("measurementTime").value(o.settings().measurementTime());
-        j.close('}');
-        j.key("environment").open('{');
-        j.key("cpu").value(o.environment().cpuModel());
-        j.key("cores").value(o.environment().cores());
-        j.key("kernel").value(o.environment().kernel());
-        j.key("cpuFlags").value(o.environment().cpuFlags());
-        j.key("jdks").open('{');
-        o.jdks().forEach((jdk, v) -> j.key(jdk.label).value(v));
-        j.close('}');
-        j.close('}');
-        j.key("order").open('[');
-        for (List<Run> round : o.order()) {
-            j.open('[');
-            round.forEach(run -> j.value(run.id()));
-            j.close(']');
-        }
-        j.close(']');
-        j.key("runs").open('[');
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("forksPerRun", 1);
+        settings.put("mode", "avgt");
+        settings.put("warmupIterations", o.settings().warmupIterations());
+        settings.put("warmupTime", o.settings().warmupTime());
+        settings.put("measurementIterations", o.settings().measurementIterations());
+        settings.put("measurementTime", o.settings().measurementTime());
+        settings.put("coldForks", o.settings().coldForks());
+        settings.put("processRuns", o.settings().processRuns());
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("cpu", o.environment().cpuModel());
+        env.put("cores", o.environment().cores());
+        env.put("kernel", o.environment().kernel());
+        env.put("cpuFlags", o.environment().cpuFlags());
+        Map<String, Object> jdks = new LinkedHashMap<>();
+        o.jdks().forEach((jdk, v) -> jdks.put(jdk.label, v));
+        env.put("jdks", jdks);
+        List<Object> runs = new ArrayList<>();
         o.scores().forEach((run, scores) -> {
-            j.open('{');
-            j.key("id").value(run.id());
-            j.key("kind").value(run.kind().name());
-            j.key("benchmark").value(run.kind() == Kind.JMH ? PairedSuite.PACKAGE + "." + run.benchmark()
-                    : run.benchmark());
-            j.key("params").open('{');
-            run.params().forEach((k, v) -> j.key(k).value(v));
-            j.close('}');
-            j.key("jdk").value(run.jdk().label);
-            j.key("unit").value(scores.isEmpty() ? "" : scores.get(0).unit());
-            j.key("scores").open('[');
-            scores.forEach(s -> j.value(s.value()));
-            j.close(']');
-            j.key("errors").open('[');
-            scores.forEach(s -> j.value(s.error()));
-            j.close(']');
-            if (run.kind() == Kind.PROCESS) {
-                // Every process's time, per round: the score is their median.
-                j.key("samples").open('[');
-                for (Score s : scores) {
-                    j.open('[');
-                    for (double v : s.samples()) {
-                        j.value(v);
-                    }
-                    j.close(']');
-                }
-                j.close(']');
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("id", run.id());
+            r.put("kind", run.kind().name());
+            r.put("benchmark", run.kind() == Kind.JMH || run.kind() == Kind.COLD ? PairedSuite.PACKAGE + "."
+                    + run.benchmark() : run.benchmark());
+            r.put("params", run.params());
+            r.put("jdk", run.jdk().label);
+            r.put("unit", scores.isEmpty() ? "" : scores.get(0).unit());
+            r.put("scores", scores.stream().map(Score::value).toList());
+            r.put("errors", scores.stream().map(Score::error).toList());
+            if (run.kind() == Kind.PROCESS || run.kind() == Kind.COLD) {
+                // Every process's time or shot, per round: the score is their median.
+                r.put("samples", scores.stream().map(s -> Arrays.stream(s.samples()).boxed().toList()).toList());
             }
-            j.close('}');
+            runs.add(r);
         });
-        j.close(']');
-        j.key("rows").open('[');
+        List<Object> rows = new ArrayList<>();
         for (Row r : o.rows()) {
-            j.open('{');
-            j.key("id").value(r.comparison().id());
-            j.key("title").value(r.comparison().title());
-            j.key("numerator").value(r.comparison().numerator().id());
-            j.key("denominator").value(r.comparison().denominator().id());
-            j.key("target");
-            if (r.comparison().target().isPresent()) {
-                j.value(r.comparison().target().getAsDouble());
-            } else {
-                j.nullValue();
-            }
-            j.key("ratios").open('[');
-            for (double ratio : r.ratios()) {
-                j.value(ratio);
-            }
-            j.close(']');
-            j.key("median").value(r.median());
-            j.key("min").value(r.min());
-            j.key("max").value(r.max());
-            j.key("verdict").value(r.verdict().name());
-            j.key("numeratorMedian").value(r.numerator().median());
-            j.key("denominatorMedian").value(r.denominator().median());
-            j.key("unit").value(r.numerator().unit());
-            j.close('}');
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", r.comparison().id());
+            row.put("title", r.comparison().title());
+            row.put("numerator", r.comparison().numerator().id());
+            row.put("denominator", r.comparison().denominator().id());
+            row.put("target", r.comparison().target().isPresent() ? r.comparison().target().getAsDouble() : null);
+            row.put("ratios", Arrays.stream(r.ratios()).boxed().toList());
+            row.put("median", r.median());
+            row.put("min", r.min());
+            row.put("max", r.max());
+            row.put("verdict", r.verdict().name());
+            row.put("numeratorMedian", r.numerator().median());
+            row.put("denominatorMedian", r.denominator().median());
+            row.put("unit", r.numerator().unit());
+            rows.add(row);
         }
-        j.close(']');
-        j.close('}');
-        return j.toString();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("format", "person-bench paired 2");
+        j.put("quick", o.quick());
+        j.put("date", o.environment().date());
+        j.put("command", o.environment().command());
+        j.put("roundsPlanned", o.roundsPlanned());
+        j.put("rounds", o.rounds());
+        j.put("seed", o.seed());
+        j.put("notes", o.notes());
+        j.put("setup", o.setup());
+        j.put("settings", settings);
+        j.put("environment", env);
+        j.put("order", o.order().stream().map(round -> round.stream()
+                .map(m -> m.stream().map(Run::id).collect(Collectors.joining(" + "))).toList()).toList());
+        j.put("runs", runs);
+        j.put("rows", rows);
+        StringBuilder sb = new StringBuilder();
+        write(sb, j, "");
+        return sb.append('\n').toString();
     }
 
-    /** Just enough of a JSON writer for {@link #json}: indented, numbers as Java prints them. */
-    static final class Json {
-        private final StringBuilder sb = new StringBuilder();
-        private int depth;
-        /** Whether the next value is the first of its object or array (no comma before it). */
-        private boolean first = true;
-        /** Whether a key was just written, so the value goes on its line. */
-        private boolean afterKey;
-
-        Json open(char bracket) {
-            prefix();
-            sb.append(bracket);
-            depth++;
-            first = true;
-            return this;
-        }
-
-        Json close(char bracket) {
-            depth--;
-            if (!first) {
-                newline();
+    /** Maps, lists, strings, numbers, booleans and null as indented JSON; NaN, which JSON lacks, as null. */
+    static void write(StringBuilder sb, Object v, String indent) {
+        if (v instanceof Map<?, ?> m) {
+            String inner = indent + "  ";
+            sb.append(m.isEmpty() ? "{" : "{\n");
+            int i = 0;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                sb.append(inner);
+                write(sb, e.getKey().toString(), inner);
+                sb.append(": ");
+                write(sb, e.getValue(), inner);
+                sb.append(++i < m.size() ? ",\n" : "\n" + indent);
             }
-            sb.append(bracket);
-            first = false;
-            return this;
-        }
-
-        Json key(String key) {
-            prefix();
-            quote(key);
-            sb.append(": ");
-            afterKey = true;
-            return this;
-        }
-
-        Json value(String s) {
-            prefix();
-            quote(s);
-            return this;
-        }
-
-        Json value(boolean b) {
-            prefix();
-            sb.append(b);
-            return this;
-        }
-
-        Json value(long n) {
-            prefix();
-            sb.append(n);
-            return this;
-        }
-
-        /** JSON has no NaN: a score without an error interval (one sample) is null. */
-        Json value(double d) {
-            prefix();
-            sb.append(Double.isFinite(d) ? Double.toString(d) : "null");
-            return this;
-        }
-
-        Json nullValue() {
-            prefix();
-            sb.append("null");
-            return this;
-        }
-
-        private void prefix() {
-            if (afterKey) {
-                afterKey = false;
-                return;
+            sb.append('}');
+        } else if (v instanceof List<?> l) {
+            boolean flat = l.stream().noneMatch(x -> x instanceof Map || x instanceof List);
+            String inner = indent + "  ";
+            sb.append('[');
+            for (int i = 0; i < l.size(); i++) {
+                sb.append(flat ? (i > 0 ? ", " : "") : (i > 0 ? ",\n" : "\n") + inner);
+                write(sb, l.get(i), inner);
             }
-            if (depth > 0) {
-                if (!first) {
-                    sb.append(',');
-                }
-                newline();
-            }
-            first = false;
-        }
-
-        private void newline() {
-            sb.append('\n').append("  ".repeat(depth));
-        }
-
-        private void quote(String s) {
+            sb.append(flat || l.isEmpty() ? "]" : "\n" + indent + "]");
+        } else if (v instanceof String s) {
             sb.append('"');
             for (char c : s.toCharArray()) {
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    default -> {
-                        if (c < 0x20) {
-                            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-                        } else {
-                            sb.append(c);
-                        }
-                    }
-                }
+                sb.append(c == '"' || c == '\\' ? "\\" + c : c == '\n' ? "\\n" : c < 0x20
+                        ? String.format(Locale.ROOT, "\\u%04x", (int) c) : String.valueOf(c));
             }
             sb.append('"');
-        }
-
-        @Override
-        public String toString() {
-            return sb + "\n";
+        } else if (v instanceof Double d && !Double.isFinite(d)) {
+            sb.append("null");
+        } else {
+            sb.append(v);
         }
     }
 
     // --- chart ---
 
-    /** Each verdict has its own colour of {@link Palette}, and the legend names it. */
+    /**
+     * Each verdict has its own colour of Okabe and Ito's palette, which readers with the common
+     * colour-vision deficiencies can tell apart, and the legend names it.
+     */
     private static final Map<Verdict, Color> VERDICT_COLOURS = Map.of(
-            Verdict.EVERY_ROUND, Palette.BLUISH_GREEN,
-            Verdict.MEDIAN_ONLY, Palette.ORANGE,
-            Verdict.MISSED, Palette.VERMILLION,
-            Verdict.REFERENCE, Palette.SKY_BLUE);
+            Verdict.EVERY_ROUND, new Color(0x009E73), // bluish green
+            Verdict.MEDIAN_ONLY, new Color(0xE69F00), // orange
+            Verdict.MISSED, new Color(0xD55E00), // vermillion
+            Verdict.REFERENCE, new Color(0x56B4E9)); // sky blue
 
     private static final int PANEL_WIDTH = 760;
     private static final int PANEL_HEIGHT = 430;
@@ -577,7 +497,7 @@ final class PairedReport {
         chart.getStyler().setYAxisDecimalPattern("0.00");
         if (top >= 5) {
             chart.getStyler().setyAxisTickLabelsFormattingFunction(
-                    v -> Math.abs(v - Math.rint(v)) < 1e-9 ? String.format(Locale.ROOT, "%.0f", v) : ratio(v));
+                    v -> Math.abs(v - Math.rint(v)) < 1e-9 ? String.format(Locale.ROOT, "%.0f", v) : fmt(v));
         }
 
         // One bar series per verdict, so that the colour and the legend say it: bars of the other
@@ -668,7 +588,7 @@ final class PairedReport {
     static String summary(List<Row> rows) {
         List<String> parts = new ArrayList<>();
         for (Row r : rows) {
-            parts.add(r.comparison().id() + " " + ratio(r.median()) + " (" + ratio(r.min()) + "–" + ratio(r.max()) + ")"
+            parts.add(r.comparison().id() + " " + fmt(r.median()) + " (" + fmt(r.min()) + "–" + fmt(r.max()) + ")"
                     + (r.verdict() == Verdict.REFERENCE ? "" : " " + r.verdict().text));
         }
         return String.join("\n", parts);

@@ -23,13 +23,14 @@ final class PairedStats {
     private PairedStats() {}
 
     /**
-     * One run's result in one round: JMH's score for its one fork, the Go program's figure, or the
-     * median of a whole process's times.
+     * One run's result in one round: JMH's score for its fork, the median of a cold start's shots
+     * or of a whole process's times, or the Go program's figure.
      *
-     * @param error JMH's error (99.9% half-interval), or half the range of the Go program's
-     *     batches or of the process times; NaN when there is none
+     * @param error JMH's error (99.9% half-interval), or half the range of the shots, the process
+     *     times or the Go program's batches; NaN when there is none
      * @param jdkVersion the JDK's version, or the Go program's
-     * @param samples a process member's every time, in round order; empty for the other kinds
+     * @param samples every shot or process time of a cold start or a whole process, in the order
+     *     run; empty for the other kinds
      */
     record Score(double value, double error, String unit, String jdkVersion, String vm, double[] samples) {
 
@@ -42,6 +43,17 @@ final class PairedStats {
             Result<?> primary = result.getPrimaryResult();
             return new Score(primary.getScore(), primary.getScoreError(), primary.getScoreUnit(),
                     p.getJdkVersion(), p.getVmName() + " " + p.getVmVersion());
+        }
+
+        /** A single-shot run of several forks: the median shot, so that one slow JVM does not move it. */
+        static Score ofShots(RunResult result) {
+            BenchmarkParams p = result.getParams();
+            double[] shots = result.getBenchmarkResults().stream().mapToDouble(b -> b.getPrimaryResult().getScore())
+                    .toArray();
+            double min = Arrays.stream(shots).min().orElseThrow();
+            double max = Arrays.stream(shots).max().orElseThrow();
+            return new Score(median(shots), (max - min) / 2, result.getPrimaryResult().getScoreUnit(),
+                    p.getJdkVersion(), p.getVmName() + " " + p.getVmVersion(), shots);
         }
     }
 
@@ -67,7 +79,7 @@ final class PairedStats {
             Spread numerator, Spread denominator) {}
 
     /**
-     * The order of every round: each a permutation of {@code runs}, drawn independently, so that
+     * The order of every round: each a permutation of the members, drawn independently, so that
      * neither side of a comparison always runs first, on a warmer or a busier machine.
      */
     static <T> List<List<T>> schedule(List<T> runs, int rounds, Random random) {

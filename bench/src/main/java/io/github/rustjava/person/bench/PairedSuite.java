@@ -1,6 +1,8 @@
 package io.github.rustjava.person.bench;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,9 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * What the paired suite measures, as data: the runs (each one member of every round: a JMH fork,
- * the seed's Go program, or a whole process timed from outside) and the comparisons between two of
- * them, with the targets the project claims. {@link Paired} runs it, {@link PairedStats} turns the
- * scores into ratios and verdicts, {@link PairedReport} writes them.
+ * a cold start's fresh JVMs, the seed's Go program, or a whole process timed by hyperfine) and the
+ * comparisons between two of them, with the targets the project claims. {@link Paired} runs it,
+ * {@link PairedStats} turns the scores into ratios and verdicts, {@link PairedReport} writes them.
  */
 final class PairedSuite {
 
@@ -45,22 +47,25 @@ final class PairedSuite {
     enum Kind {
         /** One JMH fork of a benchmark: its average time per operation. */
         JMH,
-        /**
-         * The seed's Go program ({@code bench/go}, {@code -warm-only}), which times the round
-         * trip itself and prints its nanoseconds per round trip.
-         */
+        /** {@code ColdStartBench}: one shot in each of several fresh JVMs; the median shot. */
+        COLD,
+        /** The seed's Go program ({@code bench/go}), which times its round trip itself. */
         GO,
-        /** A whole {@code java} process, start to exit, timed from outside: the median of several. */
+        /** A whole {@code java} process, start to exit, timed by hyperfine, alternated with its pair. */
         PROCESS
     }
 
     /** Which panel of the chart a comparison belongs to: each panel has its own linear scale. */
     enum Group {
-        CALLS("Calls: Wasm (build-time compiler) ÷ FFM, JNI ÷ FFM for reference", "time ÷ FFM's time (1 = as fast)"),
+        CALLS("Calls: Wasm (build-time compiler) ÷ FFM, ÷ GraalWasm; JNI ÷ FFM", "time ÷ the other's (1 = as fast)"),
         INTERPRETER("Chicory's interpreter ÷ FFM, round trip", "time ÷ FFM's time (1 = as fast)"),
         NAMES("Names: Wasm (build-time compiler) ÷ FFM, create + details + read", "time ÷ FFM's time (1 = as fast)"),
         JDKS("The same Wasm round trip: JDK 17 ÷ JDK 25", "time on JDK 17 ÷ time on JDK 25"),
         SCOPE("Round trip in a scope, Wasm (build-time compiler) ÷ the seed's Go, FFM, the api",
+                "time ÷ the other's time (1 = as fast)"),
+        ROUTES("Out of process: the Rust service (HTTP) and shared memory ÷ FFM, round trip",
+                "time ÷ FFM's time (1 = as fast)"),
+        COLD("Cold: open + first round trip in a fresh JVM, Wasm (build-time compiler) ÷ the other",
                 "time ÷ the other's time (1 = as fast)"),
         STARTUP("Whole process: java -jar the CLI's demo ÷ a hello world, same JDK", "wall time ÷ hello world's");
 
@@ -74,8 +79,8 @@ final class PairedSuite {
     }
 
     /**
-     * One member of every round: a benchmark with every parameter pinned on one JDK (one JMH
-     * fork), the Go program with one link, or one command timed as a whole process.
+     * One member of every round: a benchmark with every parameter pinned on one JDK, the Go
+     * program with one link, or one command timed as a whole process.
      *
      * @param benchmark the class and method, e.g. {@code CallBench.roundTrip}; for the other kinds
      *     a name of the same form ({@code GoProgram.roundTrip}, {@code Process.cliDemo})
@@ -83,16 +88,10 @@ final class PairedSuite {
     record Run(String benchmark, Map<String, String> params, Jdk jdk, Kind kind) {
         Run {
             Objects.requireNonNull(benchmark);
-            params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
-            Objects.requireNonNull(jdk);
-            Objects.requireNonNull(kind);
+            params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
             if ((kind == Kind.GO) != (jdk == Jdk.NONE)) {
                 throw new IllegalArgumentException("only the Go program runs without a JVM: " + benchmark);
             }
-        }
-
-        Run(String benchmark, Map<String, String> params, Jdk jdk) {
-            this(benchmark, params, jdk, Kind.JMH);
         }
 
         String backend() {
@@ -109,9 +108,8 @@ final class PairedSuite {
             return switch (kind) {
                 case GO -> "the seed's Go program (cgo), " + params.get("link") + " link, warm round trip";
                 case PROCESS -> (benchmark.equals(CLI_DEMO) ? "java -jar person-wasm-cli.jar" : "java -jar hello.jar")
-                        + (params.get("cache").equals(NO_CACHE) ? "" : " with " + params.get("cache")) + " on "
-                        + jdk.label;
-                case JMH -> {
+                        + (cached() ? " with " + params.get("cache") : "") + " on " + jdk.label;
+                case JMH, COLD -> {
                     StringBuilder sb = new StringBuilder(benchmark).append(' ').append(backend());
                     params.forEach((k, v) -> {
                         if (!k.equals("backend")) {
@@ -123,9 +121,14 @@ final class PairedSuite {
             };
         }
 
+        /** Whether this is a whole process with a start-up cache. */
+        boolean cached() {
+            return kind == Kind.PROCESS && !NO_CACHE.equals(params.get("cache"));
+        }
+
         /** JMH's include pattern that matches this benchmark and no other. */
         String include() {
-            if (kind != Kind.JMH) {
+            if (kind != Kind.JMH && kind != Kind.COLD) {
                 throw new IllegalStateException(id() + " is not a JMH benchmark");
             }
             return "^" + Pattern.quote(PACKAGE + "." + benchmark) + "$";
@@ -144,122 +147,157 @@ final class PairedSuite {
             OptionalDouble target) {}
 
     /**
-     * What this machine offers beyond the JDK the suite runs on: a JDK 17 (T5, and T7 on 17), the
-     * Go program's binaries (T6), the CLI's jar (T7). A comparison that needs one left out is left
-     * out of the run, and the report says so.
+     * What this machine offers beyond the JDK the suite runs on: a JDK 17 (T5, T7 on 17), the Go
+     * program (T6), the CLI's jar and hyperfine (T7), GraalWasm's JVM options, the routes'
+     * servers. A comparison that needs one left out is left out of the run, and the report says so.
      */
-    record Peers(boolean jdk17, boolean go, boolean cli) {
-        static final Peers ALL = new Peers(true, true, true);
+    record Peers(boolean jdk17, boolean go, boolean startUp, boolean graal, boolean routes) {
+        static final Peers ALL = new Peers(true, true, true, true, true);
     }
 
     static final String PACKAGE = "io.github.rustjava.person.bench";
-
-    static Run run(String benchmark, String backend) {
-        return new Run(benchmark, Map.of("backend", backend), Jdk.MAIN);
-    }
-
-    static Run names(String backend, int size) {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("backend", backend);
-        params.put("size", Integer.toString(size));
-        params.put("charset", "ASCII");
-        return new Run("NameSizeBench.createDetailsRead", params, Jdk.MAIN);
-    }
-
     static final String GO_ROUND_TRIP = "GoProgram.roundTrip";
     static final String CLI_DEMO = "Process.cliDemo";
     static final String HELLO = "Process.helloWorld";
+    static final String COLD_START = "ColdStartBench.firstResult";
     static final String NO_CACHE = "no cache";
+    private static final String BTC = "BUILD_TIME_COMPILER";
+
+    static Run run(String benchmark, String backend) {
+        return run(benchmark, backend, Jdk.MAIN);
+    }
+
+    static Run run(String benchmark, String backend, Jdk jdk) {
+        return new Run(benchmark, Map.of("backend", backend), jdk, Kind.JMH);
+    }
+
+    static Run names(String backend, int size, String charset) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("backend", backend);
+        params.put("size", Integer.toString(size));
+        params.put("charset", charset);
+        return new Run("NameSizeBench.createDetailsRead", params, Jdk.MAIN, Kind.JMH);
+    }
+
+    static Run cold(String backend) {
+        return new Run(COLD_START, Map.of("backend", backend), Jdk.MAIN, Kind.COLD);
+    }
 
     /** The seed's Go program's warm round trip, linked against {@code libperson.so} or {@code libperson.a}. */
     static Run go(String link) {
         return new Run(GO_ROUND_TRIP, Map.of("link", link), Jdk.NONE, Kind.GO);
     }
 
-    /**
-     * A whole process on one JDK: the CLI's demo ({@link #CLI_DEMO}) or the hello world, without
-     * a start-up cache or with the one its JDK makes ({@link StartUp#cacheName}).
-     */
+    /** A whole process on one JDK: the CLI's demo or the hello world, with its JDK's start-up cache or none. */
     static Run process(String command, Jdk jdk, boolean cached) {
         return new Run(command, Map.of("cache", cached ? StartUp.cacheName(jdk) : NO_CACHE), jdk, Kind.PROCESS);
     }
 
-    private static final String BTC = "BUILD_TIME_COMPILER";
-
     /** The claims and the reference rows, in the report's order, those the peers allow. */
     static List<Comparison> comparisons(Peers peers) {
-        Run btcRoundTrip = run("CallBench.roundTrip", BTC);
-        Run ffmRoundTrip = run("CallBench.roundTrip", "FFM");
+        Run btc = run("CallBench.roundTrip", BTC);
+        Run ffm = run("CallBench.roundTrip", "FFM");
         Run btcScope = run("ScopeBench.roundTrip", BTC);
         List<Comparison> c = new ArrayList<>();
-        c.add(new Comparison("T1", Group.CALLS, "Round trip, Wasm build-time compiler ÷ FFM", "T1 roundTrip",
-                btcRoundTrip, ffmRoundTrip, OptionalDouble.of(0.9)));
+        c.add(new Comparison("T1", Group.CALLS, "Round trip, Wasm build-time compiler ÷ FFM", "T1 round trip",
+                btc, ffm, OptionalDouble.of(0.9)));
         c.add(new Comparison("T2", Group.CALLS,
                 "The crossing alone (rawRoundTrip: no handles, lock or checks), Wasm build-time compiler ÷ FFM",
-                "T2 rawRoundTrip", run("BoundaryBench.rawRoundTrip", BTC), run("BoundaryBench.rawRoundTrip", "FFM"),
+                "T2 crossing", run("BoundaryBench.rawRoundTrip", BTC), run("BoundaryBench.rawRoundTrip", "FFM"),
                 OptionalDouble.of(0.8)));
-        c.add(new Comparison("T3", Group.CALLS, "errorMessage(), Wasm build-time compiler ÷ FFM", "T3 errorMessage",
+        c.add(new Comparison("T3", Group.CALLS, "errorMessage(), Wasm build-time compiler ÷ FFM", "T3 error",
                 run("CallBench.errorMessage", BTC), run("CallBench.errorMessage", "FFM"), OptionalDouble.of(1.0)));
-        c.add(new Comparison("empty", Group.CALLS, "Empty call (liveAllocations()), Wasm build-time compiler ÷ FFM",
-                "emptyCall", run("CallBench.emptyCall", BTC), run("CallBench.emptyCall", "FFM"),
-                OptionalDouble.empty()));
-        c.add(new Comparison("jni", Group.CALLS, "Round trip, JNI ÷ FFM (the other native route, for reference)",
-                "JNI roundTrip", run("CallBench.roundTrip", "JNI"), ffmRoundTrip, OptionalDouble.empty()));
+        c.add(reference("empty", Group.CALLS, "Empty call (liveAllocations()), Wasm build-time compiler ÷ FFM",
+                "empty call", run("CallBench.emptyCall", BTC), run("CallBench.emptyCall", "FFM")));
+        c.add(reference("jni", Group.CALLS, "Round trip, JNI ÷ FFM (the other native route, for reference)",
+                "JNI ÷ FFM", run("CallBench.roundTrip", "JNI"), ffm));
+        if (peers.graal()) {
+            c.add(reference("graalwasm", Group.CALLS,
+                    "Round trip, Wasm build-time compiler ÷ the same module on GraalWasm (optimizing runtime)",
+                    "÷ GraalWasm", btc, run("CallBench.roundTrip", "GRAALWASM")));
+        }
         c.add(new Comparison("T4", Group.INTERPRETER, "Round trip, Wasm in Chicory's interpreter ÷ FFM",
-                "T4 interpreter roundTrip", run("CallBench.roundTrip", "INTERPRETER"), ffmRoundTrip,
-                OptionalDouble.of(40)));
-        c.add(new Comparison("names-1KiB", Group.NAMES, "1 KiB ASCII name, Wasm build-time compiler ÷ FFM",
-                "1 KiB name", names(BTC, 1024), names("FFM", 1024), OptionalDouble.empty()));
-        c.add(new Comparison("names-64KiB", Group.NAMES, "64 KiB ASCII name, Wasm build-time compiler ÷ FFM",
-                "64 KiB name", names(BTC, 65536), names("FFM", 65536), OptionalDouble.empty()));
+                "T4 interpreter round trip", run("CallBench.roundTrip", "INTERPRETER"), ffm, OptionalDouble.of(40)));
+        c.add(reference("names-1KiB", Group.NAMES, "1 KiB ASCII name, Wasm build-time compiler ÷ FFM", "1 KiB name",
+                names(BTC, 1024, "ASCII"), names("FFM", 1024, "ASCII")));
+        c.add(reference("names-64KiB", Group.NAMES, "64 KiB ASCII name, Wasm build-time compiler ÷ FFM",
+                "64 KiB name", names(BTC, 65536, "ASCII"), names("FFM", 65536, "ASCII")));
+        c.add(reference("names-64KiB-CJK", Group.NAMES, "64 KiB CJK name (3 bytes a character), Wasm build-time "
+                + "compiler ÷ FFM", "64 KiB CJK", names(BTC, 65536, "CJK"), names("FFM", 65536, "CJK")));
         if (peers.jdk17()) {
-            c.add(new Comparison("T5", Group.JDKS,
-                    "Round trip, Wasm build-time compiler: on JDK 17 ÷ on JDK 25", "T5 JDK 17 ÷ JDK 25",
-                    new Run("CallBench.roundTrip", Map.of("backend", BTC), Jdk.JDK17), btcRoundTrip,
-                    OptionalDouble.of(1.2)));
+            c.add(new Comparison("T5", Group.JDKS, "Round trip, Wasm build-time compiler: on JDK 17 ÷ on JDK 25",
+                    "T5 JDK 17 ÷ JDK 25", run("CallBench.roundTrip", BTC, Jdk.JDK17), btc, OptionalDouble.of(1.2)));
         }
         if (peers.go()) {
             c.add(new Comparison("T6", Group.SCOPE,
                     "Round trip in a scope, Wasm build-time compiler ÷ the seed's Go program (cgo, libperson.so)",
                     "T6 ÷ Go, dynamic", btcScope, go("dynamic"), OptionalDouble.of(0.5)));
-            c.add(new Comparison("T6-static", Group.SCOPE,
+            c.add(reference("T6-static", Group.SCOPE,
                     "Round trip in a scope, Wasm build-time compiler ÷ the seed's Go program (cgo, libperson.a)",
-                    "÷ Go, static", btcScope, go("static"), OptionalDouble.empty()));
+                    "÷ Go, static", btcScope, go("static")));
         }
-        c.add(new Comparison("scope", Group.SCOPE, "Round trip in a scope, Wasm build-time compiler ÷ FFM",
-                "÷ FFM, in a scope", btcScope, run("ScopeBench.roundTrip", "FFM"), OptionalDouble.empty()));
-        c.add(new Comparison("scope-api", Group.SCOPE,
+        c.add(reference("scope", Group.SCOPE, "Round trip in a scope, Wasm build-time compiler ÷ FFM",
+                "÷ FFM, in a scope", btcScope, run("ScopeBench.roundTrip", "FFM")));
+        c.add(reference("scope-api", Group.SCOPE,
                 "Round trip, Wasm build-time compiler: in a scope ÷ on the api (what the scope saves)",
-                "÷ api, no scope", btcScope, btcRoundTrip, OptionalDouble.empty()));
-        if (peers.cli()) {
-            List<Jdk> jdks = peers.jdk17() ? List.of(Jdk.MAIN, Jdk.JDK17) : List.of(Jdk.MAIN);
-            for (Jdk jdk : jdks) {
+                "÷ api, no scope", btcScope, btc));
+        if (peers.routes()) {
+            c.add(reference("service", Group.ROUTES,
+                    "Round trip, the crate behind an HTTP/1.1 service on loopback ÷ FFM", "HTTP service", run("CallBench.roundTrip", "SERVICE"), ffm));
+            c.add(reference("shm", Group.ROUTES, "Round trip, the crate in a process sharing a mapped file ÷ FFM",
+                    "shared memory", run("CallBench.roundTrip", "SHARED_MEMORY"), ffm));
+        }
+        Run btcCold = cold(BTC);
+        c.add(reference("cold", Group.COLD, "Open + first round trip in a fresh JVM, Wasm build-time compiler ÷ FFM",
+                "÷ FFM", btcCold, cold("FFM")));
+        c.add(reference("cold-interpreter", Group.COLD,
+                "Open + first round trip in a fresh JVM, Wasm build-time compiler ÷ Chicory's interpreter",
+                "÷ interpreter", btcCold, cold("INTERPRETER")));
+        if (peers.graal()) {
+            c.add(reference("cold-graalwasm", Group.COLD,
+                    "Open + first round trip in a fresh JVM, Wasm build-time compiler ÷ GraalWasm", "÷ GraalWasm",
+                    btcCold, cold("GRAALWASM")));
+        }
+        if (peers.routes()) {
+            c.add(reference("cold-service", Group.COLD, "Open + first round trip in a fresh JVM, Wasm build-time "
+                    + "compiler ÷ the HTTP service (its server started)", "÷ HTTP service", btcCold, cold("SERVICE")));
+        }
+        if (peers.startUp()) {
+            for (Jdk jdk : peers.jdk17() ? List.of(Jdk.MAIN, Jdk.JDK17) : List.of(Jdk.MAIN)) {
                 String on = "on " + jdk.label;
+                String cache = StartUp.cacheName(jdk);
+                // The targets: 3× a hello world on a plain JDK 17, 2× on JDK 25 with each its own AOT cache.
                 c.add(new Comparison("T7-" + jdk.number(), Group.STARTUP,
                         "Whole process, java -jar the CLI's demo ÷ java -jar a hello world, " + on,
                         "T7 " + jdk.label, process(CLI_DEMO, jdk, false), process(HELLO, jdk, false),
-                        OptionalDouble.of(5)));
-                String cache = StartUp.cacheName(jdk);
+                        jdk == Jdk.JDK17 ? OptionalDouble.of(3) : OptionalDouble.empty()));
                 c.add(new Comparison("T7-" + jdk.number() + "-cache", Group.STARTUP,
                         "Whole process, the CLI's demo ÷ a hello world, " + on + ", each with its own " + cache,
                         "T7 " + jdk.label + ", " + cache, process(CLI_DEMO, jdk, true), process(HELLO, jdk, true),
-                        OptionalDouble.of(3)));
+                        jdk == Jdk.MAIN ? OptionalDouble.of(2) : OptionalDouble.empty()));
             }
         }
         return List.copyOf(c);
     }
 
+    private static Comparison reference(String id, Group group, String title, String label, Run a, Run b) {
+        return new Comparison(id, group, title, label, a, b, OptionalDouble.empty());
+    }
+
     /** Whether {@code --only}'s id names this comparison: itself, or a family ({@code T7} names {@code T7-17}). */
-    static boolean named(Comparison c, java.util.Collection<String> ids) {
+    static boolean named(Comparison c, Collection<String> ids) {
         return ids.stream().anyMatch(id -> c.id().equals(id) || c.id().startsWith(id + "-"));
     }
 
     /**
-     * The round trip on the in-process backends no comparison needs, for the absolute table: two
-     * forks a round more buy every in-process backend's round trip measured the same way.
+     * What no comparison needs but the report's absolute tables show, measured in the same rounds:
+     * the round trip on the runtime compiler and in plain Java, and how long updating the module
+     * without a restart takes ({@code ReloadBench}).
      */
     static List<Run> absoluteOnly() {
-        return List.of(run("CallBench.roundTrip", "RUNTIME_COMPILER"), run("CallBench.roundTrip", "JAVA"));
+        return List.of(run("CallBench.roundTrip", "RUNTIME_COMPILER"), run("CallBench.roundTrip", "JAVA"),
+                new Run("ReloadBench.reload", Map.of("engine", "INTERPRETER"), Jdk.MAIN, Kind.JMH),
+                new Run("ReloadBench.reload", Map.of("engine", "RUNTIME_COMPILER"), Jdk.MAIN, Kind.JMH));
     }
 
     /** Every run a round makes, each once even when several comparisons share it. */
@@ -271,5 +309,24 @@ final class PairedSuite {
         }
         runs.addAll(extra);
         return List.copyOf(runs);
+    }
+
+    /**
+     * The members of a round, in the order to shuffle: each run alone, except the whole processes,
+     * which go in pairs (the CLI's and the hello world's on one JDK, with or without a cache)
+     * because hyperfine times the two sides alternately, A B A B, within the member.
+     */
+    static List<List<Run>> members(List<Run> runs) {
+        Map<String, List<Run>> members = new LinkedHashMap<>();
+        for (Run r : runs) {
+            String key = r.kind() == Kind.PROCESS ? "process " + r.jdk() + " " + r.params().get("cache") : r.id();
+            members.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
+        List<List<Run>> out = new ArrayList<>();
+        for (List<Run> m : members.values()) {
+            m.sort((a, b) -> Boolean.compare(!a.benchmark().equals(CLI_DEMO), !b.benchmark().equals(CLI_DEMO)));
+            out.add(List.copyOf(m));
+        }
+        return List.copyOf(out);
     }
 }

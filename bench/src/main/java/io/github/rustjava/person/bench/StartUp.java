@@ -1,7 +1,7 @@
 package io.github.rustjava.person.bench;
 
+import io.github.rustjava.person.bench.PairedStats.Score;
 import io.github.rustjava.person.bench.PairedSuite.Jdk;
-import io.github.rustjava.person.bench.PairedSuite.Kind;
 import io.github.rustjava.person.bench.PairedSuite.Run;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,14 +9,13 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -27,9 +26,9 @@ import javax.tools.ToolProvider;
 
 /**
  * T7's whole processes: {@code java -jar} the CLI (no arguments: the seed's demo) and a hello
- * world, on one JDK, without a start-up cache or with the one the JDK makes from a training run:
- * AppCDS on JDK 17, the AOT cache on JDK 25. Each side gets its own cache, made the same way, so
- * that both get the same help.
+ * world, on one JDK, without a start-up cache or each with its own, made the same way from a
+ * training run: AppCDS on JDK 17, the AOT cache on JDK 25. hyperfine times them, from outside the
+ * JVM, the two sides alternately.
  *
  * <p>The hello world is compiled here, at release 17, into a jar of its own: CDS and the AOT cache
  * archive classes from jars only, and a jar on both sides keeps the comparison even.
@@ -43,18 +42,23 @@ final class StartUp {
             + "    }\n"
             + "}\n";
 
+    /** How each side's output must begin, checked once before the rounds: a broken jar is not timed. */
+    static final Map<String, String> EXPECTED = Map.of(
+            PairedSuite.CLI_DEMO, "Updated person: Alice, Age: 31\n", PairedSuite.HELLO, "Hello, world\n");
+
     private final Path dir;
     private final Path cliJar;
+    private final Path hyperfine;
     private final Map<Jdk, Path> javas;
 
     /**
      * @param dir where the hello world, the caches and the training runs' output go
-     * @param cliJar the CLI's executable jar
      * @param javas the {@code bin/java} of each JDK the runs name
      */
-    StartUp(Path dir, Path cliJar, Map<Jdk, Path> javas) {
-        this.dir = Objects.requireNonNull(dir);
-        this.cliJar = Objects.requireNonNull(cliJar);
+    StartUp(Path dir, Path cliJar, Path hyperfine, Map<Jdk, Path> javas) {
+        this.dir = dir;
+        this.cliJar = cliJar;
+        this.hyperfine = hyperfine;
         this.javas = Map.copyOf(javas);
     }
 
@@ -65,8 +69,7 @@ final class StartUp {
 
     /** The options of the training run that writes {@code cache} when the process exits. */
     static List<String> trainingOptions(Jdk jdk, Path cache) {
-        return jdk == Jdk.JDK17 ? List.of("-XX:ArchiveClassesAtExit=" + cache)
-                : List.of("-XX:AOTCacheOutput=" + cache);
+        return List.of(jdk == Jdk.JDK17 ? "-XX:ArchiveClassesAtExit=" + cache : "-XX:AOTCacheOutput=" + cache);
     }
 
     /**
@@ -78,12 +81,8 @@ final class StartUp {
                 : List.of("-XX:AOTCache=" + cache, "-XX:AOTMode=on");
     }
 
-    Path helloJar() {
-        return dir.resolve("hello.jar");
-    }
-
     Path jar(Run run) {
-        return run.benchmark().equals(PairedSuite.CLI_DEMO) ? cliJar : helloJar();
+        return run.benchmark().equals(PairedSuite.CLI_DEMO) ? cliJar : dir.resolve("hello.jar");
     }
 
     /** Where a cached run's cache is, e.g. {@code cli-17.jsa}, {@code hello-25.aot}. */
@@ -92,111 +91,94 @@ final class StartUp {
         return dir.resolve(name + "-" + run.jdk().number() + (run.jdk() == Jdk.JDK17 ? ".jsa" : ".aot"));
     }
 
-    /** Whether a run is a whole process with a start-up cache. */
-    static boolean cached(Run run) {
-        return run.kind() == Kind.PROCESS && !PairedSuite.NO_CACHE.equals(run.params().get("cache"));
-    }
-
     /** The command a run times. */
     List<String> command(Run run) {
-        if (run.kind() != Kind.PROCESS) {
+        if (run.kind() != PairedSuite.Kind.PROCESS) {
             throw new IllegalArgumentException(run.id() + " is not a whole process");
         }
+        return command(run, run.cached() ? cacheOptions(run.jdk(), cache(run)) : List.of());
+    }
+
+    private List<String> command(Run run, List<String> options) {
         List<String> command = new ArrayList<>();
-        command.add(java(run.jdk()).toString());
-        if (cached(run)) {
-            command.addAll(cacheOptions(run.jdk(), cache(run)));
-        }
+        command.add(javas.get(run.jdk()).toString());
+        command.addAll(options);
         command.add("-jar");
         command.add(jar(run).toString());
         return command;
     }
 
-    private Path java(Jdk jdk) {
-        Path java = javas.get(jdk);
-        if (java == null) {
-            throw new IllegalArgumentException("no java for " + jdk.label);
-        }
-        return java;
-    }
-
     /**
-     * Before the rounds: the hello world's jar, then one training run per cached run, each
-     * writing its cache afresh (a cache is only valid for the jar and the JDK it was made with).
-     * Returns what the report records: the commands and how long it all took.
+     * Before the rounds: the hello world's jar, one training run per cached run (a cache is only
+     * valid for the jar and the JDK it was made with, so it is made afresh), and one untimed run
+     * of every command, which must print what it should. Returns what the report records.
      */
-    List<String> prepare(Collection<Run> runs) throws IOException, InterruptedException {
+    List<String> prepare(Collection<Run> runs, Path log) throws IOException, InterruptedException {
         long start = System.nanoTime();
         Files.createDirectories(dir);
         if (!Files.isRegularFile(cliJar)) {
             throw new IllegalArgumentException("no CLI jar at " + cliJar + " (make bench-build builds it)");
         }
-        if (javas.containsKey(Jdk.MAIN) && runs.stream().anyMatch(r -> r.jdk() == Jdk.MAIN && cached(r))) {
-            int feature = External.feature(External.version(java(Jdk.MAIN))[0]);
-            if (feature < 25) {
-                throw new IllegalArgumentException("the AOT cache (-XX:AOTCacheOutput) needs JDK 25, not " + feature);
-            }
-        }
-        writeHelloJar(helloJar());
-        List<String> done = new ArrayList<>();
-        Set<Path> made = new LinkedHashSet<>();
+        writeHelloJar(dir.resolve("hello.jar"));
+        List<String> made = new ArrayList<>();
+        Set<Path> caches = new HashSet<>();
         for (Run run : runs) {
-            if (run.kind() != Kind.PROCESS || !cached(run) || !made.add(cache(run))) {
-                continue;
+            if (run.cached() && caches.add(cache(run))) {
+                Files.deleteIfExists(cache(run));
+                List<String> training = command(run, trainingOptions(run.jdk(), cache(run)));
+                External.output(training, log);
+                if (!Files.isRegularFile(cache(run))) {
+                    throw new IllegalStateException("the training run wrote no " + cache(run) + External.tail(log));
+                }
+                made.add("`" + String.join(" ", display(training)) + "` (" + Files.size(cache(run)) / 1024 + " KiB)");
             }
-            Path cache = cache(run);
-            Files.deleteIfExists(cache);
-            List<String> command = new ArrayList<>();
-            command.add(java(run.jdk()).toString());
-            command.addAll(trainingOptions(run.jdk(), cache));
-            command.add("-jar");
-            command.add(jar(run).toString());
-            Path log = dir.resolve(cache.getFileName() + ".log");
-            int status = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start().waitFor();
-            if (status != 0 || !Files.isRegularFile(cache)) {
-                throw new IllegalStateException("training run for " + cache.getFileName() + " failed (status "
-                        + status + ")" + External.tail(log));
-            }
-            done.add(String.join(" ", display(command)) + "` (" + Files.size(cache) / 1024 + " KiB)");
         }
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-        List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "Start-up caches made once, before the rounds, in %.1f s, one training "
-                + "run each: %s", took.toMillis() / 1000.0, done.isEmpty() ? "none needed" : "`" + String.join("; `", done)));
-        return lines;
+        for (Run run : runs) {
+            String out = External.output(command(run), log);
+            if (!out.startsWith(EXPECTED.get(run.benchmark()))) {
+                throw new IllegalStateException(run.label() + " printed " + out);
+            }
+        }
+        return List.of(String.format(Locale.ROOT, "Start-up caches made once, before the rounds, in %.1f s, one "
+                + "training run each: %s", (System.nanoTime() - start) / 1e9, String.join("; ", made)));
+    }
+
+    /**
+     * One round of a pair of whole processes (the CLI's and the hello world's, same JDK and cache):
+     * hyperfine runs them alternately, {@code runs} times each; each side's score is the median of
+     * its times, and keeps them all.
+     */
+    Map<Run, Score> time(List<Run> pair, int runs, Path log) throws IOException, InterruptedException {
+        double[][] millis = External.alternate(hyperfine, command(pair.get(0)), command(pair.get(1)), runs, dir, log);
+        String[] version = External.version(javas.get(pair.get(0).jdk()));
+        Map<Run, Score> scores = new LinkedHashMap<>();
+        for (int i = 0; i < 2; i++) {
+            scores.put(pair.get(i), External.processScore(millis[i], version[0], "java " + version[1]));
+        }
+        return scores;
     }
 
     /** Hello.java compiled at release 17 (so that JDK 17 runs it) into a jar with a Main-Class. */
     static void writeHelloJar(Path jar) throws IOException {
         Path src = Files.createTempDirectory("hello");
-        try {
-            Path java = src.resolve("Hello.java");
-            Files.writeString(java, HELLO_SOURCE, StandardCharsets.UTF_8);
-            JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-            if (javac == null) {
-                throw new IllegalStateException("no Java compiler in this JDK: the hello world needs one");
-            }
-            ByteArrayOutputStream errors = new ByteArrayOutputStream();
-            int status = javac.run(null, errors, errors, "--release", "17", "-d", src.toString(), java.toString());
-            if (status != 0) {
-                throw new IllegalStateException("javac failed on Hello.java: " + errors.toString(StandardCharsets.UTF_8));
-            }
-            Manifest manifest = new Manifest();
-            manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-            manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "Hello");
-            Files.createDirectories(jar.toAbsolutePath().getParent());
-            try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest)) {
-                j.putNextEntry(new JarEntry("Hello.class"));
-                j.write(Files.readAllBytes(src.resolve("Hello.class")));
-                j.closeEntry();
-            }
-        } finally {
-            try (var files = Files.walk(src)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+        Path java = src.resolve("Hello.java");
+        Files.writeString(java, HELLO_SOURCE, StandardCharsets.UTF_8);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        if (javac.run(null, errors, errors, "--release", "17", "-d", src.toString(), java.toString()) != 0) {
+            throw new IllegalStateException("javac failed on Hello.java: " + errors.toString(StandardCharsets.UTF_8));
+        }
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "Hello");
+        Files.createDirectories(jar.toAbsolutePath().getParent());
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest)) {
+            j.putNextEntry(new JarEntry("Hello.class"));
+            j.write(Files.readAllBytes(src.resolve("Hello.class")));
+            j.closeEntry();
+        }
+        for (Path p : List.of(src.resolve("Hello.class"), java, src)) {
+            Files.deleteIfExists(p);
         }
     }
 
@@ -205,16 +187,11 @@ final class StartUp {
      * them ({@code java -XX:AOTCacheOutput=cli-25.aot -jar person-wasm-cli.jar}).
      */
     static List<String> display(List<String> command) {
-        List<String> shown = new ArrayList<>();
-        for (int i = 0; i < command.size(); i++) {
-            String a = command.get(i);
-            if (i == 0) {
-                shown.add("java");
-            } else {
-                int eq = a.indexOf('=');
-                String value = a.substring(eq + 1);
-                shown.add(value.contains("/") ? a.substring(0, eq + 1) + Path.of(value).getFileName() : a);
-            }
+        List<String> shown = new ArrayList<>(List.of("java"));
+        for (String a : command.subList(1, command.size())) {
+            int eq = a.indexOf('=');
+            String value = a.substring(eq + 1);
+            shown.add(value.contains("/") ? a.substring(0, eq + 1) + Path.of(value).getFileName() : a);
         }
         return shown;
     }

@@ -10,13 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The members of a round that are not JMH forks: the Go program's line, and whole processes timed from outside. */
 class PairedExternalTest {
 
-    /** What `personbench-dynamic -warm-only` prints, as it printed it. */
+    /** What `personbench-dynamic` prints, as it printed it. */
     private static final String GO_LINE = "{\"backend\":\"go-cgo\",\"go_version\":\"go1.19.8\",\"goos_goarch\":\"linux/amd64\","
             + "\"link\":\"dynamic\",\"live_allocations_warm\":0,\"round_trip\":\"create_person(\\\"Alice\\\", 30) -> "
             + "get_person_details -> read name, age -> free_person x2\",\"warm_batch_round_trips\":200000,"
@@ -37,6 +38,8 @@ class PairedExternalTest {
     @Test
     void onlyItsLastJsonLineCountsAndItMustBeTheLinkAskedFor() {
         Score s = External.parseGo("building...\n{\"link\":\"dynamic\",\"warm_ns_per_round_trip\":1}\n" + GO_LINE, "dynamic");
+        assertEquals("create_person(\\\"Alice\\\", 30) -> get_person_details -> read name, age -> free_person x2",
+                External.field(GO_LINE, "round_trip"), "a string field, escapes and all");
         assertEquals(279.912105, s.value(), 1e-9);
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class,
                 () -> External.parseGo(GO_LINE, "static"));
@@ -57,28 +60,36 @@ class PairedExternalTest {
         assertEquals("ms/process", s.unit());
         assertEquals((1250 - 598) / 2.0, s.error(), 1e-12);
         assertArrayEquals(millis, s.samples(), "every run, in the order run");
-        assertEquals(601.5, External.processScore(new double[] {598, 605}, "25", "vm").value(), 1e-12);
         millis[0] = 0;
         assertEquals(612, s.samples()[0], "the score keeps its own copy");
     }
 
     @Test
-    void aWholeProcessIsTimedAfterOneUntimedRunThatMustPrint(@TempDir Path dir) throws Exception {
-        Path log = Files.createFile(dir.resolve("members.log"));
-        Score s = External.wallTime(List.of("echo", "hello"), 4, log, "25", "vm");
-        assertEquals(4, s.samples().length);
-        assertTrue(Arrays.stream(s.samples()).allMatch(ms -> ms > 0 && ms < 10_000), Arrays.toString(s.samples()));
-        double min = Arrays.stream(s.samples()).min().orElseThrow();
-        double max = Arrays.stream(s.samples()).max().orElseThrow();
-        assertTrue(s.value() >= min && s.value() <= max);
+    void hyperfinesCsvGivesEachCommandsTimeInMilliseconds() {
+        List<double[]> rows = External.hyperfineCsv(List.of("command,mean,stddev,median,user,system,min,max",
+                "java -jar hello.jar,0.048573721,0,0.048573721,0.028180999999999998,0.028405999999999997,0.0485,0.0485",
+                "java -Da=b,c -jar cli.jar,0.2069606,0,0.2069606,0.4,0.05,0.2069606,0.2069606"));
+        assertArrayEquals(new double[] {48.573721, 28.181, 28.406}, rows.get(0), 1e-6);
+        assertArrayEquals(new double[] {206.9606, 400, 50}, rows.get(1), 1e-6, "a comma in the command");
+        assertThrows(IllegalArgumentException.class, () -> External.hyperfineCsv(List.of("a,b", "1,2")));
+        assertEquals("java -jar '/my dir/cli.jar' 'it'\\''s'",
+                External.shellWords(List.of("java", "-jar", "/my dir/cli.jar", "it's")));
+        assertEquals("/usr/bin/java -XX:AOTCache=/w/c.aot -jar /w/h.jar",
+                External.shellWords(List.of("/usr/bin/java", "-XX:AOTCache=/w/c.aot", "-jar", "/w/h.jar")));
+    }
 
+    @Test
+    void hyperfineTimesTwoCommandsAlternately(@TempDir Path dir) throws Exception {
+        Path hyperfine = Path.of("/usr/bin/hyperfine");
+        Assumptions.assumeTrue(Files.isExecutable(hyperfine), "hyperfine is not installed");
+        Path log = Files.createFile(dir.resolve("members.log"));
+        double[][] ms = External.alternate(hyperfine, List.of("sleep", "0.05"), List.of("true"), 3, dir, log);
+        assertEquals(3, ms[0].length);
+        assertTrue(Arrays.stream(ms[0]).allMatch(t -> t >= 50 && t < 5_000), Arrays.toString(ms[0]));
+        assertTrue(Arrays.stream(ms[1]).allMatch(t -> t > 0 && t < 50), Arrays.toString(ms[1]));
         IllegalStateException failed = assertThrows(IllegalStateException.class,
-                () -> External.wallTime(List.of("sh", "-c", "echo broken >&2; exit 3"), 2, log, "25", "vm"));
-        assertTrue(failed.getMessage().contains("exited with status 3"), failed.getMessage());
-        assertTrue(failed.getMessage().contains("broken"), "the log's end says why: " + failed.getMessage());
-        IllegalStateException silent = assertThrows(IllegalStateException.class,
-                () -> External.wallTime(List.of("true"), 2, log, "25", "vm"));
-        assertTrue(silent.getMessage().contains("printed nothing"), silent.getMessage());
+                () -> External.alternate(hyperfine, List.of("false"), List.of("true"), 1, dir, log));
+        assertTrue(failed.getMessage().contains("hyperfine exited with status"), failed.getMessage());
     }
 
     @Test
@@ -90,6 +101,5 @@ class PairedExternalTest {
         assertEquals(25, External.feature("25"));
         assertEquals(25, External.feature("25.0.1+8-LTS"));
         assertThrows(IllegalArgumentException.class, () -> External.releaseVersion(List.of("IMPLEMENTOR=x")));
-        assertEquals(Path.of("/opt/jdk").toAbsolutePath(), External.home(Path.of("/opt/jdk/bin/java")));
     }
 }

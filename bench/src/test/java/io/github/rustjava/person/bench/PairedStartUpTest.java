@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.rustjava.person.bench.PairedStats.Score;
 import io.github.rustjava.person.bench.PairedSuite.Jdk;
+import io.github.rustjava.person.bench.PairedSuite.Run;
 import java.io.DataInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.JarFile;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +23,7 @@ class PairedStartUpTest {
 
     private static final Path DIR = Path.of("/w");
     private static final Path CLI = Path.of("/r/cli.jar");
-    private static final StartUp START_UP = new StartUp(DIR, CLI,
+    private static final StartUp START_UP = new StartUp(DIR, CLI, Path.of("/usr/bin/hyperfine"),
             Map.of(Jdk.MAIN, Path.of("/jdk25/bin/java"), Jdk.JDK17, Path.of("/jdk17/bin/java")));
 
     @Test
@@ -46,6 +50,26 @@ class PairedStartUpTest {
         assertTrue(StartUp.cacheOptions(Jdk.MAIN, Path.of("c.aot")).contains("-XX:AOTMode=on"));
         assertEquals("AppCDS", StartUp.cacheName(Jdk.JDK17));
         assertEquals("AOT cache", StartUp.cacheName(Jdk.MAIN));
+    }
+
+    @Test
+    void aPairIsTimedByHyperfineWithTheCliFirst(@TempDir Path dir) throws Exception {
+        Path hyperfine = Path.of("/usr/bin/hyperfine");
+        Assumptions.assumeTrue(Files.isExecutable(hyperfine), "hyperfine is not installed");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        StartUp.writeHelloJar(dir.resolve("hello.jar"));
+        // The hello world on both sides: what is timed here is the plumbing, not a CLI.
+        StartUp s = new StartUp(dir, dir.resolve("hello.jar"), hyperfine, Map.of(Jdk.MAIN, java));
+        List<Run> pair = List.of(PairedSuite.process(PairedSuite.CLI_DEMO, Jdk.MAIN, false),
+                PairedSuite.process(PairedSuite.HELLO, Jdk.MAIN, false));
+        Path log = Files.createFile(dir.resolve("members.log"));
+        Map<Run, Score> scores = s.time(pair, 2, log);
+        assertEquals(pair, List.copyOf(scores.keySet()));
+        for (Score score : scores.values()) {
+            assertEquals(2, score.samples().length);
+            assertTrue(score.value() > 5 && score.value() < 10_000, "ms: " + score.value());
+            assertEquals(System.getProperty("java.specification.version"), score.jdkVersion().split("\\.")[0]);
+        }
     }
 
     @Test

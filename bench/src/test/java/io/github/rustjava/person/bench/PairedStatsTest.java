@@ -100,21 +100,21 @@ class PairedStatsTest {
     }
 
     @Test
-    void everyRoundRunsEveryBenchmarkOnceInItsOwnRandomOrder() {
-        List<Run> runs = PairedSuite.runs(PairedSuite.comparisons(PairedSuite.Peers.ALL), PairedSuite.absoluteOnly());
-        List<List<Run>> order = PairedStats.schedule(runs, 20, new Random(42));
+    void everyRoundRunsEveryMemberOnceInItsOwnRandomOrder() {
+        List<List<Run>> members = PairedSuite.members(
+                PairedSuite.runs(PairedSuite.comparisons(PairedSuite.Peers.ALL), PairedSuite.absoluteOnly()));
+        List<List<List<Run>>> order = PairedStats.schedule(members, 20, new Random(42));
         assertEquals(20, order.size());
-        Set<List<Run>> distinct = new HashSet<>();
+        Set<List<List<Run>>> distinct = new HashSet<>();
         Set<Integer> firstPositions = new HashSet<>();
-        for (List<Run> round : order) {
-            assertEquals(runs.size(), round.size());
-            assertEquals(Set.copyOf(runs), Set.copyOf(round), "a permutation: every run, each once");
+        for (List<List<Run>> round : order) {
+            assertEquals(Set.copyOf(members), Set.copyOf(round), "a permutation: every member, each once");
             distinct.add(round);
-            firstPositions.add(round.indexOf(FFM));
+            firstPositions.add(round.indexOf(List.of(FFM)));
         }
         assertTrue(distinct.size() > 1, "rounds are shuffled independently");
         assertTrue(firstPositions.size() > 3, "FFM does not keep its place: " + firstPositions);
-        assertEquals(order, PairedStats.schedule(runs, 20, new Random(42)), "the seed reproduces the order");
+        assertEquals(order, PairedStats.schedule(members, 20, new Random(42)), "the seed reproduces the order");
     }
 
     @Test
@@ -123,7 +123,7 @@ class PairedStatsTest {
         Map<String, Double> targets = all.stream().filter(c -> c.target().isPresent())
                 .collect(Collectors.toMap(Comparison::id, c -> c.target().getAsDouble()));
         assertEquals(Map.of("T1", 0.9, "T2", 0.8, "T3", 1.0, "T4", 40.0, "T5", 1.2, "T6", 0.5,
-                "T7-25", 5.0, "T7-25-cache", 3.0, "T7-17", 5.0, "T7-17-cache", 3.0), targets);
+                "T7-25-cache", 2.0, "T7-17", 3.0), targets);
         Comparison t5 = all.stream().filter(c -> c.id().equals("T5")).findFirst().orElseThrow();
         assertEquals(Jdk.JDK17, t5.numerator().jdk());
         assertEquals(WASM, t5.denominator(), "the JDK 25 side is T1's own Wasm run");
@@ -131,9 +131,19 @@ class PairedStatsTest {
         List<Run> runs = PairedSuite.runs(all, PairedSuite.absoluteOnly());
         assertEquals(Set.copyOf(runs).size(), runs.size());
         assertEquals(1, runs.stream().filter(FFM::equals).count(), "T1, T4 and JNI share FFM's round trip");
-        assertEquals(17 + 2 + 2 + 8, runs.size(), "17 forks, ScopeBench on two backends, Go twice, 8 processes");
+        assertEquals(26, runs.stream().filter(r -> r.kind() == Kind.JMH).count(), "forks: " + runs);
+        assertEquals(5, runs.stream().filter(r -> r.kind() == Kind.COLD).count());
         assertEquals(2, runs.stream().filter(r -> r.kind() == Kind.GO).count());
         assertEquals(8, runs.stream().filter(r -> r.kind() == Kind.PROCESS).count());
+        List<List<Run>> members = PairedSuite.members(runs);
+        assertEquals(runs.size() - 4, members.size(), "the processes go in pairs");
+        for (List<Run> m : members) {
+            assertEquals(m.get(0).kind() == Kind.PROCESS ? 2 : 1, m.size(), m.toString());
+        }
+        assertEquals(List.of(PairedSuite.process(PairedSuite.CLI_DEMO, Jdk.JDK17, true),
+                PairedSuite.process(PairedSuite.HELLO, Jdk.JDK17, true)),
+                members.stream().filter(m -> m.contains(PairedSuite.process(PairedSuite.HELLO, Jdk.JDK17, true)))
+                        .findFirst().orElseThrow(), "the CLI first, then its hello world, same JDK and cache");
     }
 
     @Test
@@ -150,7 +160,7 @@ class PairedStatsTest {
         assertEquals(Jdk.NONE, PairedSuite.go("dynamic").jdk());
         assertEquals("GoProgram.roundTrip[dynamic]", PairedSuite.go("dynamic").id());
 
-        List<String> withoutGo = PairedSuite.comparisons(new PairedSuite.Peers(true, false, true)).stream()
+        List<String> withoutGo = PairedSuite.comparisons(new PairedSuite.Peers(true, false, true, true, true)).stream()
                 .map(Comparison::id).toList();
         assertFalse(withoutGo.contains("T6") || withoutGo.contains("T6-static"), withoutGo.toString());
         assertTrue(withoutGo.containsAll(List.of("scope", "scope-api")), withoutGo.toString());
@@ -173,12 +183,16 @@ class PairedStatsTest {
         assertEquals("java -jar person-wasm-cli.jar with AppCDS on JDK 17", t7.get(3).numerator().label());
         assertEquals("java -jar hello.jar on JDK 25", t7.get(0).denominator().label());
 
-        List<String> ids = PairedSuite.comparisons(new PairedSuite.Peers(false, true, true)).stream()
+        List<String> ids = PairedSuite.comparisons(new PairedSuite.Peers(false, true, true, true, true)).stream()
                 .map(Comparison::id).toList();
         assertTrue(ids.containsAll(List.of("T7-25", "T7-25-cache")) && !ids.contains("T7-17") && !ids.contains("T5"),
                 "without a JDK 17, T5 and T7 on 17 are left out: " + ids);
-        assertTrue(PairedSuite.comparisons(new PairedSuite.Peers(true, true, false)).stream()
-                .noneMatch(c -> c.id().startsWith("T7")), "without the CLI's jar, no T7");
+        assertTrue(PairedSuite.comparisons(new PairedSuite.Peers(true, true, false, true, true)).stream()
+                .noneMatch(c -> c.id().startsWith("T7")), "without the CLI's jar or hyperfine, no T7");
+        List<String> bare = PairedSuite.comparisons(new PairedSuite.Peers(true, true, true, false, false)).stream()
+                .map(Comparison::id).toList();
+        assertTrue(bare.stream().noneMatch(id -> id.contains("graalwasm") || id.contains("service")
+                || id.equals("shm")), "without GraalWasm's options or the routes' servers, none of theirs: " + bare);
     }
 
     @Test
@@ -193,14 +207,32 @@ class PairedStatsTest {
     }
 
     @Test
+    void coldStartsAndRoutesCompareWithTheBuildTimeCompilerAndFfm() {
+        Map<String, Comparison> byId = PairedSuite.comparisons(PairedSuite.Peers.ALL).stream()
+                .collect(Collectors.toMap(Comparison::id, c -> c));
+        assertEquals(PairedSuite.cold("BUILD_TIME_COMPILER"), byId.get("cold-interpreter").numerator());
+        assertEquals(PairedSuite.cold("INTERPRETER"), byId.get("cold-interpreter").denominator());
+        assertEquals(Kind.COLD, byId.get("cold-graalwasm").denominator().kind());
+        assertEquals(PairedSuite.run("CallBench.roundTrip", "GRAALWASM"), byId.get("graalwasm").denominator());
+        assertEquals(FFM, byId.get("service").denominator());
+        assertTrue(PairedSuite.absoluteOnly().stream().anyMatch(r -> r.benchmark().equals("ReloadBench.reload")));
+    }
+
+    @Test
     void aRunMatchesOneBenchmarkAndNamesItsParameters() {
-        Run names = PairedSuite.names("FFM", 65536);
+        Run names = PairedSuite.names("FFM", 65536, "ASCII");
         assertTrue("io.github.rustjava.person.bench.NameSizeBench.createDetailsRead".matches(".*" + names.include()));
         assertTrue(java.util.regex.Pattern.compile(FFM.include())
                 .matcher("io.github.rustjava.person.bench.CallBench.roundTrip").find());
         assertTrue(!java.util.regex.Pattern.compile(FFM.include())
-                .matcher("io.github.rustjava.person.bench.SharedBench.roundTrip").find());
+                .matcher("io.github.rustjava.person.bench.ScopeBench.roundTrip").find());
         assertEquals("NameSizeBench.createDetailsRead FFM size=65536 charset=ASCII on JDK 25", names.label());
+    }
+
+    private static String json(Object value) {
+        StringBuilder sb = new StringBuilder();
+        PairedReport.write(sb, value, "");
+        return sb.toString();
     }
 
     @Test
@@ -211,6 +243,16 @@ class PairedStatsTest {
         assertEquals("ns/op", s.unit());
         assertEquals("17.0.15", s.jdkVersion());
         assertEquals("OpenJDK 64-Bit Server VM 17.0.15+1-LTS", s.vm());
+    }
+
+    @Test
+    void aColdStartsScoreIsItsMedianShotAndKeepsThemAll() {
+        Score s = Score.ofShots(JmhResults.shots("ColdStartBench.firstResult", Map.of("backend", "FFM"), "25.0.3",
+                120, 95, 400, 100, 110));
+        assertEquals(110, s.value(), 1e-9, "one slow JVM does not move it");
+        assertEquals("ms/op", s.unit());
+        assertArrayEquals(new double[] {120, 95, 400, 100, 110}, s.samples(), 1e-9);
+        assertEquals((400 - 95) / 2.0, s.error(), 1e-9);
     }
 
     @Test
@@ -226,9 +268,12 @@ class PairedStatsTest {
     @Test
     void thePeersAreOptionsAndAnEmptyOneIsNone() {
         Paired.Options o = Paired.Options.parse(new String[] {"--out", "out", "--go", "bench/go/build", "--cli-jar",
-                "cli.jar", "--jdk17", ""});
+                "cli.jar", "--jdk17", "", "--hyperfine", "/usr/bin/hyperfine", "--graal-jvm-args", " -Da -Db "});
         assertEquals(Path.of("bench/go/build"), o.go());
         assertEquals(Path.of("cli.jar"), o.cliJar());
+        assertEquals(Path.of("/usr/bin/hyperfine"), o.hyperfine());
+        assertEquals(List.of("-Da", "-Db"), o.graalJvmArgs());
+        assertEquals(null, Paired.Options.parse(new String[] {"--out", "o", "--graal-jvm-args", ""}).graalJvmArgs());
         assertEquals(null, o.jdk17(), "make passes JAVA17 empty when there is none");
         assertEquals(Path.of("out", "startup"), o.startupDir(), "the caches go under the output folder by default");
         assertEquals(Path.of("w"), Paired.Options.parse(new String[] {"--out", "o", "--startup-dir", "w"}).startupDir());
@@ -239,11 +284,9 @@ class PairedStatsTest {
     void aSmokeRunRefusesTheFolderOfAFullRun(@TempDir Path dir) throws Exception {
         Paired.Options quick = Paired.Options.parse(new String[] {"--quick", "--out", dir.toString()});
         Paired.refuseToOverwriteFullResults(quick); // an empty folder is fine
-        Files.writeString(dir.resolve("paired.json"),
-                new PairedReport.Json().open('{').key("quick").value(true).close('}').toString());
+        Files.writeString(dir.resolve("paired.json"), json(Map.of("quick", true)));
         Paired.refuseToOverwriteFullResults(quick); // so is an earlier smoke run's
-        Files.writeString(dir.resolve("paired.json"),
-                new PairedReport.Json().open('{').key("quick").value(false).close('}').toString());
+        Files.writeString(dir.resolve("paired.json"), json(Map.of("quick", false)));
         assertThrows(IllegalArgumentException.class, () -> Paired.refuseToOverwriteFullResults(quick));
         Paired.refuseToOverwriteFullResults(Paired.Options.parse(new String[] {"--out", dir.toString()}));
     }

@@ -175,12 +175,20 @@ public final class Main implements Callable<Integer> {
                 err.println("Error: Invalid person or age less than 18");
                 return 1;
             }
+            // Printed piece by piece: a format string would load java.util.Formatter and the
+            // locale's data, about 120 classes, for two lines.
             try (PersonHandle updated = details.get()) {
-                out.printf("Updated person: %s, Age: %d%n", updated.name(), updated.age());
+                out.print("Updated person: ");
+                out.print(updated.name());
+                out.print(", Age: ");
+                out.println(updated.age());
             }
             if (demo) {
                 RustError error = api.errorMessage();
-                out.printf("Error code: %d, Message: %s%n", error.code(), error.message());
+                out.print("Error code: ");
+                out.print(error.code());
+                out.print(", Message: ");
+                out.println(error.message());
             }
             return 0;
         }
