@@ -30,6 +30,10 @@ RUSTC := $(shell \
 CARGO = $(dir $(RUSTC))cargo
 RUSTDOC = $(dir $(RUSTC))rustdoc
 CARGO_ENV = RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target
+# Cargo names the workspace's files relative to its root, but code of one crate inlined into
+# another may still carry the absolute path of the clone in its panic locations: the committed
+# modules must not depend on where the repository is checked out.
+WASM_ENV = RUSTC=$(RUSTC) RUSTFLAGS=--remap-path-prefix=$(CURDIR)/=
 
 .PHONY: wasm native rust-test test bench-build bench toolchain clean
 
@@ -55,11 +59,11 @@ endif
 
 wasm: toolchain
 ifneq ($(RUSTC),)
-	cd $(CRATE) && $(CARGO_ENV) $(CARGO) build --release --target wasm32-unknown-unknown
+	cd $(CRATE) && $(CARGO_ENV) $(WASM_ENV) $(CARGO) build --release --target wasm32-unknown-unknown
 	@mkdir -p $(dir $(WASM_OUT))
 	cp $(CRATE)/target/wasm32-unknown-unknown/release/person.wasm $(WASM_OUT)
 	@echo "wrote $(WASM_OUT) ($$(stat -c %s $(WASM_OUT)) bytes, sha256 $$(sha256sum $(WASM_OUT) | cut -c1-16))"
-	cd $(CRATE) && RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
+	cd $(CRATE) && $(WASM_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
 	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
 	@mkdir -p $(dir $(WASM_FAULTS_OUT))
 	cp $(CRATE)/target/faults/wasm32-unknown-unknown/release/person.wasm $(WASM_FAULTS_OUT)
