@@ -1,8 +1,8 @@
 # The only place that knows about toolchains.
 #
-#   make wasm         build rust-wasm/ to wasm32 and refresh the committed module
+#   make wasm         build rust-wasm/ and rust-kv/ to wasm32 and refresh the committed modules
 #   make native       build the same crate for the host (libperson.so, libperson.a) with the same compiler
-#   make rust-test    run the unit tests of rust/ffi-boundary and rust-wasm on the host
+#   make rust-test    run the unit tests of rust/ffi-boundary, rust-wasm and rust-kv on the host
 #   make seed-go      the write-up's own Go program, unmodified, against libperson.so and libperson.a
 #   make test         the Java tests (mvn -B verify, the whole reactor); needs no Rust
 #   make bench-build  the native libraries, the JNI shim, benchmarks.jar and the CLI jar, without running anything
@@ -18,6 +18,10 @@ WASM_OUT := library/src/main/resources/io/github/rustjava/person/person.wasm
 # The same crate with the test-only `fault-injection` feature, for the tests that provoke panics.
 WASM_FAULTS_OUT := tck/src/main/resources/io/github/rustjava/person/tck/person-faults.wasm
 NATIVE_DIR := $(CRATE)/target/release
+# The second binding: an ordered key-value store (kv/), and its fault-injection build for its tests.
+KV_CRATE := rust-kv
+KV_WASM_OUT := kv/src/main/resources/io/github/rustjava/kv/kv.wasm
+KV_FAULTS_OUT := kv/src/test/resources/io/github/rustjava/kv/kv-faults.wasm
 JAVA25 ?= $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk-*) $(wildcard /usr/lib/jvm/*-25-*))
 
 # Prefer the pinned Debian toolchain; fall back to whatever rustc on PATH has a wasm32 std.
@@ -54,7 +58,7 @@ else
 	@echo "toolchain: $$($(RUSTC) --version) ($(RUSTC))"
 	@# A lock file written by a newer cargo (version 4) cannot be read by cargo 1.65. The crates
 	@# have no dependencies but each other, so the lock file carries nothing and is rebuilt each time.
-	@rm -f Cargo.lock $(CRATE)/Cargo.lock
+	@rm -f Cargo.lock $(CRATE)/Cargo.lock $(KV_CRATE)/Cargo.lock
 endif
 
 wasm: toolchain
@@ -67,6 +71,14 @@ ifneq ($(RUSTC),)
 	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
 	@mkdir -p $(dir $(WASM_FAULTS_OUT))
 	cp $(CRATE)/target/faults/wasm32-unknown-unknown/release/person.wasm $(WASM_FAULTS_OUT)
+	cd $(KV_CRATE) && $(WASM_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(KV_CRATE)/target \
+	  $(CARGO) build --release --target wasm32-unknown-unknown
+	@mkdir -p $(dir $(KV_WASM_OUT)) $(dir $(KV_FAULTS_OUT))
+	cp $(KV_CRATE)/target/wasm32-unknown-unknown/release/kv.wasm $(KV_WASM_OUT)
+	@echo "wrote $(KV_WASM_OUT) ($$(stat -c %s $(KV_WASM_OUT)) bytes, sha256 $$(sha256sum $(KV_WASM_OUT) | cut -c1-16))"
+	cd $(KV_CRATE) && $(WASM_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(KV_CRATE)/target/faults \
+	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
+	cp $(KV_CRATE)/target/faults/wasm32-unknown-unknown/release/kv.wasm $(KV_FAULTS_OUT)
 	@$(MAKE) --no-print-directory wat
 endif
 
@@ -80,10 +92,12 @@ endif
 
 rust-test: toolchain
 ifneq ($(RUSTC),)
-	@# Both crates of the workspace (../Cargo.toml), tests in parallel: they count allocations per
-	@# thread. Then the Person crate again with its fault-injection feature.
+	@# Every crate of the workspace (Cargo.toml), tests in parallel: they count allocations per
+	@# thread. Then the binding crates again with their fault-injection features.
 	$(CARGO_ENV) $(CARGO) test --release --workspace
 	cd $(CRATE) && RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
+	  $(CARGO) test --release --features fault-injection
+	cd $(KV_CRATE) && RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(KV_CRATE)/target/faults \
 	  $(CARGO) test --release --features fault-injection
 endif
 
@@ -102,7 +116,7 @@ test:
 	mvn -B verify
 
 clean:
-	rm -rf $(CRATE)/target target library/target tck/target cli/target bench/target it/target
+	rm -rf $(CRATE)/target $(KV_CRATE)/target target library/target tck/target cli/target kv/target bench/target it/target
 
 # --- bench/: the native peers (FFM, JNI), their conformance tests, and the JMH suite -------------
 # Needs JDK 25 (JAVA25, found above or given: make bench JAVA25=/path/to/jdk-25), a C compiler, and
