@@ -280,19 +280,25 @@ clean: routes-clean
 routes-clean:
 	rm -rf $(addsuffix /target,$(ROUTES))
 
-# --- tck/: small modules that fail the library's checks, from WAT -------------------------------
-# Hand-written, each a few lines, for the tests of what the library refuses to load. Rebuilt by
-# `make wasm` too; the same wat2wasm (Debian: wabt) writes the same bytes, and CI checks them.
+# --- tck/ and runtime/: small modules from WAT ---------------------------------------------------
+# Hand-written, each a few lines: for the tests of what the library refuses to load, and for the
+# runtime's tests of host functions. Rebuilt by `make wasm` too; the same wat2wasm (Debian: wabt)
+# writes the same bytes, and CI checks them.
 #
-#   make wat              tck/src/main/wat/*.wat into tck/.../tck/bad/*.wasm
+#   make wat              tck/src/main/wat/*.wat into tck/.../tck/bad/*.wasm,
+#                         runtime/src/test/wat/*.wat into runtime/src/test/resources/.../runtime/
 
 .PHONY: wat
 
 WAT_DIR := tck/src/main/wat
 WAT_OUT_DIR := tck/src/main/resources/io/github/rustjava/person/tck/bad
+RUNTIME_WAT_DIR := runtime/src/test/wat
+RUNTIME_WAT_OUT_DIR := runtime/src/test/resources/io/github/rustjava/runtime
 
 wat:
 	@command -v wat2wasm >/dev/null || { echo "wat2wasm is missing: apt-get install wabt"; exit 1; }
 	@mkdir -p $(WAT_OUT_DIR)
 	for w in $(WAT_DIR)/*.wat; do wat2wasm -o $(WAT_OUT_DIR)/$$(basename $$w .wat).wasm $$w || exit 1; done
 	@ls -l $(WAT_OUT_DIR)
+	@mkdir -p $(RUNTIME_WAT_OUT_DIR)
+	for w in $(RUNTIME_WAT_DIR)/*.wat; do wat2wasm -o $(RUNTIME_WAT_OUT_DIR)/$$(basename $$w .wat).wasm $$w || exit 1; done
