@@ -97,7 +97,9 @@ final class KvGuest implements Backend {
      */
     private long arguments(byte[] a, byte[] b) {
         noRoom = false;
-        int size = a.length + b.length;
+        // Never an empty block: an empty argument still needs an address of its own (a null `to`
+        // means "no end" to kv_scan).
+        int size = Math.max(1, a.length + b.length);
         long block;
         if (size <= scratchCapacity) {
             block = scratch;
@@ -135,10 +137,10 @@ final class KvGuest implements Backend {
         return block;
     }
 
-    /** Gives back a block of {@link #arguments} of {@code size} bytes, unless it is the scratch block. */
+    /** Gives back a block of {@link #arguments} for arguments of {@code size} bytes, unless it is the scratch block. */
     private void release(long block, int size) {
         if (block != scratch) {
-            instance.dealloc(block, size);
+            instance.dealloc(block, Math.max(1, size));
         }
     }
 
@@ -147,13 +149,15 @@ final class KvGuest implements Backend {
         return Integer.toUnsignedLong(instance.readInt(out));
     }
 
-    /** Reads {@code len} bytes Rust handed over at {@code ptr} and frees them with dealloc. */
+    /**
+     * Reads {@code len} bytes Rust handed over at {@code ptr} and frees them with dealloc. Bytes
+     * outside the memory are refused, and not freed: the instance is retired, and a bogus pointer
+     * given back to its allocator would only make it trap.
+     */
     private byte[] take(long ptr, long len, String what) {
-        try {
-            return marshal.bytes(ptr, len, what);
-        } finally {
-            instance.dealloc(ptr, len);
-        }
+        byte[] bytes = marshal.bytes(ptr, len, what);
+        instance.dealloc(ptr, len);
+        return bytes;
     }
 
     // --- the C ABI, one method per export ---
@@ -270,8 +274,8 @@ final class KvGuest implements Backend {
         if (p == 0) {
             return null;
         }
+        marshal.inMemory(p, Ffi.STATS_SIZE, "kv_stats returned a KvStats*"); // else neither read nor freed, as in take()
         try {
-            marshal.inMemory(p, Ffi.STATS_SIZE, "kv_stats returned a KvStats*");
             long entries = instance.readLong(p + Ffi.STATS_ENTRIES);
             byte[] lastKey = null;
             if (entries > 0) {
