@@ -10,4 +10,7 @@ module io.github.rustjava.kv {
     requires static com.dylibso.chicory.compiler;
 
     exports io.github.rustjava.kv;
+    // The runtime reads the build-time compiler's resource beside the generated class (its .meta
+    // module); nothing else of the package is open.
+    opens io.github.rustjava.kv.internal to io.github.rustjava.runtime;
 }

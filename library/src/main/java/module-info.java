@@ -9,4 +9,7 @@ module io.github.rustjava.person {
     requires static com.dylibso.chicory.compiler;
 
     exports io.github.rustjava.person;
+    // The runtime reads the build-time compiler's resource beside the generated class (its .meta
+    // module); nothing else of the package is open.
+    opens io.github.rustjava.person.internal to io.github.rustjava.runtime;
 }

@@ -98,7 +98,9 @@ public final class Binding {
      * @param shipped the module the binding ships (a resource of its jar), trusted; null if none
      * @param compiled the class the build-time compiler made from {@code shipped}, as a lookup
      *     in it ({@code MethodHandles.lookup().in(PersonModule.class)} from its package, since the
-     *     generated classes need not be public); null if none
+     *     generated classes need not be public); null if none. On the module path the binding's
+     *     module-info opens that package to {@code io.github.rustjava.runtime}, which reads the
+     *     compiler's {@code .meta} resource there
      */
     public static Binding of(List<Export> exports, Layout layout, Supplier<InputStream> shipped,
             MethodHandles.Lookup compiled, Faults faults) {
