@@ -61,6 +61,12 @@ else
 	@rm -f Cargo.lock $(CRATE)/Cargo.lock $(KV_CRATE)/Cargo.lock
 endif
 
+# The compiler and cargo the builds use, for scripts: "RUSTC CARGO", or nothing without a wasm32 std.
+# it/run.sh builds the README's "Bind your own crate" with them.
+.PHONY: print-toolchain
+print-toolchain:
+	@echo "$(RUSTC) $(if $(RUSTC),$(CARGO))"
+
 wasm: toolchain
 ifneq ($(RUSTC),)
 	cd $(CRATE) && $(CARGO_ENV) $(WASM_ENV) $(CARGO) build --release --target wasm32-unknown-unknown
