@@ -1,8 +1,8 @@
 # The only place that knows about toolchains.
 #
-#   make wasm         build rust-wasm/ to wasm32 and refresh the committed module
+#   make wasm         build rust-wasm/ and rust-kv/ to wasm32 and refresh the committed modules
 #   make native       build the same crate for the host (libperson.so, libperson.a) with the same compiler
-#   make rust-test    run the unit tests of rust/ffi-boundary and rust-wasm on the host
+#   make rust-test    run the unit tests of rust/ffi-boundary, rust-wasm and rust-kv on the host
 #   make seed-go      the write-up's own Go program, unmodified, against libperson.so and libperson.a
 #   make test         the Java tests (mvn -B verify, the whole reactor); needs no Rust
 #   make bench-build  the native libraries, the JNI shim, benchmarks.jar and the CLI jar, without running anything
@@ -17,6 +17,10 @@ WASM_OUT := library/src/main/resources/io/github/rustjava/person/person.wasm
 # The same crate with the test-only `fault-injection` feature, for the tests that provoke panics.
 WASM_FAULTS_OUT := tck/src/main/resources/io/github/rustjava/person/tck/person-faults.wasm
 NATIVE_DIR := $(CRATE)/target/release
+# The second binding: an ordered key-value store (kv/), and its fault-injection build for its tests.
+KV_CRATE := rust-kv
+KV_WASM_OUT := kv/src/main/resources/io/github/rustjava/kv/kv.wasm
+KV_FAULTS_OUT := kv/src/test/resources/io/github/rustjava/kv/kv-faults.wasm
 JAVA25 ?= $(firstword $(wildcard /usr/lib/jvm/temurin-25-jdk-*) $(wildcard /usr/lib/jvm/*-25-*))
 
 # Prefer the pinned Debian toolchain; fall back to whatever rustc on PATH has a wasm32 std.
@@ -29,6 +33,10 @@ RUSTC := $(shell \
 CARGO = $(dir $(RUSTC))cargo
 RUSTDOC = $(dir $(RUSTC))rustdoc
 CARGO_ENV = RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target
+# Cargo names the workspace's files relative to its root, but code of one crate inlined into
+# another may still carry the absolute path of the clone in its panic locations: the committed
+# modules must not depend on where the repository is checked out.
+WASM_ENV = RUSTC=$(RUSTC) RUSTFLAGS=--remap-path-prefix=$(CURDIR)/=
 
 .PHONY: wasm native rust-test test bench-build bench toolchain clean
 
@@ -49,24 +57,38 @@ else
 	@echo "toolchain: $$($(RUSTC) --version) ($(RUSTC))"
 	@# A lock file written by a newer cargo (version 4) cannot be read by cargo 1.65. The crates
 	@# have no dependencies but each other, so the lock file carries nothing and is rebuilt each time.
-	@rm -f Cargo.lock $(CRATE)/Cargo.lock
+	@rm -f Cargo.lock $(CRATE)/Cargo.lock $(KV_CRATE)/Cargo.lock
 endif
+
+# The compiler and cargo the builds use, for scripts: "RUSTC CARGO", or nothing without a wasm32 std.
+# it/run.sh builds the README's "Bind your own crate" with them.
+.PHONY: print-toolchain
+print-toolchain:
+	@echo "$(RUSTC) $(if $(RUSTC),$(CARGO))"
 
 wasm: toolchain
 ifneq ($(RUSTC),)
-	cd $(CRATE) && $(CARGO_ENV) $(CARGO) build --release --target wasm32-unknown-unknown
+	cd $(CRATE) && $(CARGO_ENV) $(WASM_ENV) $(CARGO) build --release --target wasm32-unknown-unknown
 	@mkdir -p $(dir $(WASM_OUT))
 	cp $(CRATE)/target/wasm32-unknown-unknown/release/person.wasm $(WASM_OUT)
 	@echo "wrote $(WASM_OUT) ($$(stat -c %s $(WASM_OUT)) bytes, sha256 $$(sha256sum $(WASM_OUT) | cut -c1-16))"
-	cd $(CRATE) && RUSTC=$(RUSTC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
+	cd $(CRATE) && $(WASM_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
 	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
 	@mkdir -p $(dir $(WASM_FAULTS_OUT))
 	cp $(CRATE)/target/faults/wasm32-unknown-unknown/release/person.wasm $(WASM_FAULTS_OUT)
+	cd $(KV_CRATE) && $(WASM_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(KV_CRATE)/target \
+	  $(CARGO) build --release --target wasm32-unknown-unknown
+	@mkdir -p $(dir $(KV_WASM_OUT)) $(dir $(KV_FAULTS_OUT))
+	cp $(KV_CRATE)/target/wasm32-unknown-unknown/release/kv.wasm $(KV_WASM_OUT)
+	@echo "wrote $(KV_WASM_OUT) ($$(stat -c %s $(KV_WASM_OUT)) bytes, sha256 $$(sha256sum $(KV_WASM_OUT) | cut -c1-16))"
+	cd $(KV_CRATE) && $(WASM_ENV) CARGO_TARGET_DIR=$(CURDIR)/$(KV_CRATE)/target/faults \
+	  $(CARGO) build --release --target wasm32-unknown-unknown --features fault-injection
+	cp $(KV_CRATE)/target/faults/wasm32-unknown-unknown/release/kv.wasm $(KV_FAULTS_OUT)
 	@# A path of this checkout in a module would make it differ in any other folder. Cargo names a
 	@# workspace's files relative to it, but rustc names another crate's file by its absolute path
 	@# in code it compiles for the binding (generic and #[inline] functions): such code must not
 	@# panic with a location of its own (see ffi-boundary's alloc.rs and status.rs).
-	@if grep -aqF "$(CURDIR)/" $(WASM_OUT) $(WASM_FAULTS_OUT); then \
+	@if grep -aqF "$(CURDIR)/" $(WASM_OUT) $(WASM_FAULTS_OUT) $(KV_WASM_OUT) $(KV_FAULTS_OUT); then \
 	  echo "a module records a path under $(CURDIR): it would not reproduce elsewhere"; exit 1; fi
 	@$(MAKE) --no-print-directory wat
 endif
@@ -81,10 +103,12 @@ endif
 
 rust-test: toolchain
 ifneq ($(RUSTC),)
-	@# Both crates of the workspace (../Cargo.toml), tests in parallel: they count allocations per
-	@# thread. Then the Person crate again with its fault-injection feature.
+	@# Every crate of the workspace (Cargo.toml), tests in parallel: they count allocations per
+	@# thread. Then the binding crates again with their fault-injection features.
 	$(CARGO_ENV) $(CARGO) test --release --workspace
 	cd $(CRATE) && RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target/faults \
+	  $(CARGO) test --release --features fault-injection
+	cd $(KV_CRATE) && RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(KV_CRATE)/target/faults \
 	  $(CARGO) test --release --features fault-injection
 endif
 
@@ -103,7 +127,7 @@ test:
 	mvn -B verify
 
 clean:
-	rm -rf $(CRATE)/target target library/target tck/target cli/target bench/target it/target
+	rm -rf $(CRATE)/target $(KV_CRATE)/target target library/target tck/target cli/target kv/target bench/target it/target
 
 # --- bench/: the native peers (FFM, JNI), their conformance tests, and the benchmark suite --------
 # Needs JDK 25 (JAVA25, found above or given: make bench JAVA25=/path/to/jdk-25), a C compiler,
@@ -254,20 +278,25 @@ clean: routes-clean
 routes-clean:
 	rm -rf $(addsuffix /target,$(ROUTES))
 
-# --- tck/: small modules that fail the library's checks, from WAT -------------------------------
-# Hand-written, for the tests of what the library refuses to load, and of a few working modules
-# that take their time (a free_person that never returns, a slow start). Rebuilt by `make wasm`
-# too; the same wat2wasm (Debian: wabt) writes the same bytes, and CI checks them.
+# --- tck/ and runtime/: small modules from WAT ---------------------------------------------------
+# Hand-written, each a few lines: for the tests of what the library refuses to load, and for the
+# runtime's tests of host functions. Rebuilt by `make wasm` too; the same wat2wasm (Debian: wabt)
+# writes the same bytes, and CI checks them.
 #
-#   make wat              tck/src/main/wat/*.wat into tck/.../tck/bad/*.wasm
+#   make wat              tck/src/main/wat/*.wat into tck/.../tck/bad/*.wasm,
+#                         runtime/src/test/wat/*.wat into runtime/src/test/resources/.../runtime/
 
 .PHONY: wat
 
 WAT_DIR := tck/src/main/wat
 WAT_OUT_DIR := tck/src/main/resources/io/github/rustjava/person/tck/bad
+RUNTIME_WAT_DIR := runtime/src/test/wat
+RUNTIME_WAT_OUT_DIR := runtime/src/test/resources/io/github/rustjava/runtime
 
 wat:
 	@command -v wat2wasm >/dev/null || { echo "wat2wasm is missing: apt-get install wabt"; exit 1; }
 	@mkdir -p $(WAT_OUT_DIR)
 	for w in $(WAT_DIR)/*.wat; do wat2wasm -o $(WAT_OUT_DIR)/$$(basename $$w .wat).wasm $$w || exit 1; done
 	@ls -l $(WAT_OUT_DIR)
+	@mkdir -p $(RUNTIME_WAT_OUT_DIR)
+	for w in $(RUNTIME_WAT_DIR)/*.wat; do wat2wasm -o $(RUNTIME_WAT_OUT_DIR)/$$(basename $$w .wat).wasm $$w || exit 1; done

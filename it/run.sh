@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Proves a Java team can depend on person-wasm by its coordinates: installs it, checks what was
 # installed, builds the README's example against it and runs it on the class path and the module path.
+# Then follows the README's "Bind your own crate" as written: a new crate outside this repository,
+# built to wasm32, bound on the installed runtime and called on every engine.
 # One line per check; stops at the first failure. Run from anywhere: bash it/run.sh
 # M2_REPO=/path/to/repository: the local Maven repository to install into and resolve from
 # (default ~/.m2/repository), for every Maven run here.
@@ -161,5 +163,59 @@ missing_compiler() {
 }
 missing_compiler "on the class path" -cp "$target/classes:$deps" example.MissingCompiler
 missing_compiler "on the module path" -p "$target/classes:$deps" -m example/example.MissingCompiler
+
+# f. The README's "Bind your own crate", step by step as the README has it. Each block after a
+#    marker is a step: "run" blocks run in one shell, in order (a cd carries over); "run in the
+#    toolkit" runs in this repository; "file PATH" writes the block to PATH; the "output" block is
+#    what the last "run, and print" block must print. The crate is made outside this repository:
+#    inside it, cargo would take it for a member of this workspace.
+read -r guide_rustc guide_cargo <<<"$(make -s -C "$root" print-toolchain)" || true
+[ -n "${guide_cargo:-}" ] || fail "a rustc with the wasm32 std for the guide (make -C $root print-toolchain)"
+guide_dir=$(mktemp -d)
+trap 'rm -rf "$guide_dir"' EXIT
+guide_script="$target/guide.sh"
+guide_expected="$target/guide-expected.txt"
+{
+  printf 'set -euo pipefail\n'
+  printf 'export TOOLKIT=%q\n' "$root"
+  # The toolchain the repository's builds use, and its local Maven repository.
+  printf 'cargo() { RUSTC=%q command %q "$@"; }\n' "$guide_rustc" "$guide_cargo"
+  printf 'mvn() { command mvn -Dmaven.repo.local=%q "$@"; }\n' "$m2"
+  printf 'cd %q\n' "$guide_dir"
+  awk -v expected="$guide_expected" '
+    /^<!-- bind-your-own-crate: .* -->$/ { step = $0; sub(/^<!-- bind-your-own-crate: /, "", step); sub(/ -->$/, "", step); next }
+    step != "" && !inside && /^```/ {
+      inside = 1; n++
+      if (step == "run") print "# step " n
+      else if (step == "run in the toolkit") print "(cd \"$TOOLKIT\""
+      else if (step == "run, and print") print "{"
+      else if (step ~ /^file /) { path = substr(step, 6); print "mkdir -p \"$(dirname \"" guidedir "/" path "\")\""; print "cat >\"" guidedir "/" path "\" <<'"'"'GUIDE_EOF'"'"'" }
+      else if (step == "output") printf "" >expected
+      else { print "unknown guide step: " step > "/dev/stderr"; exit 1 }
+      next
+    }
+    inside && /^```/ {
+      if (step == "run in the toolkit") print ")"
+      else if (step == "run, and print") print "} >\"$GUIDE_OUTPUT\""
+      else if (step ~ /^file /) print "GUIDE_EOF"
+      inside = 0; step = ""; next
+    }
+    inside && step == "output" { print >>expected; next }
+    inside { print }
+  ' guidedir="$guide_dir" "$root/README.md"
+} >"$guide_script" || fail "README.md's guide to binding your own crate has only known steps"
+[ -s "$guide_expected" ] && grep -q 'cargo new' "$guide_script" \
+  || fail "README.md has the guide's marked steps and its expected output"
+ok "extracted the README's guide to binding your own crate ($(grep -c '^<!-- bind-your-own-crate' "$root/README.md") steps)"
+
+guide_log="$target/guide.log"
+GUIDE_OUTPUT="$target/guide-output.txt" bash "$guide_script" >"$guide_log" 2>&1 \
+  || fail "the guide's steps run as written: a new crate, built to wasm32, bound and called" "$(tail -30 "$guide_log")"
+ok "the guide's steps run as written: a new crate, built to wasm32 and bound on the installed runtime"
+# Maven's colour codes and blank lines are not the program's output.
+sed 's/\x1b\[[0-9;]*m//g; /^$/d' "$target/guide-output.txt" >"$target/guide-printed.txt"
+diff -u "$guide_expected" "$target/guide-printed.txt" >"$target/guide-diff.txt" \
+  || fail "the guide's binding prints what the README says on every engine" "$(cat "$target/guide-diff.txt")"
+ok "the guide's binding prints what the README says, on every engine"
 
 echo "$passed passed, $failed failed"

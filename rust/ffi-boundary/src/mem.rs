@@ -207,6 +207,17 @@ pub unsafe fn free_object<T>(object: *mut T) {
     }
 }
 
+/// Hands `bytes` to the host without copying them: the vector's block, shrunk to its length, freed
+/// with the `dealloc` export and `bytes.len()`. An empty vector is a null pointer, with nothing
+/// to free, as for [`bytes_out`].
+pub fn vec_out(bytes: Vec<u8>) -> *mut u8 {
+    if bytes.is_empty() {
+        return ptr::null_mut();
+    }
+    // A boxed slice's block has exactly `len` bytes with alignment 1: the layout `dealloc` frees.
+    Box::into_raw(bytes.into_boxed_slice()).cast::<u8>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +301,18 @@ mod tests {
         assert_eq!(live_on_this_thread(), before);
         assert_eq!(bytes_out(b""), Ok(ptr::null_mut()), "nothing to free");
         assert_eq!(live_on_this_thread(), before);
+    }
+
+    #[test]
+    fn vec_out_hands_over_the_block_freed_by_dealloc() {
+        let before = live_on_this_thread();
+        let mut v = Vec::with_capacity(100);
+        v.extend_from_slice(b"spare capacity");
+        let p = vec_out(v);
+        assert_eq!(unsafe { std::slice::from_raw_parts(p, 14) }, b"spare capacity");
+        unsafe { crate::exports::dealloc(p, 14) };
+        assert_eq!(live_on_this_thread(), before);
+        assert_eq!(vec_out(Vec::new()), ptr::null_mut());
     }
 
     #[test]

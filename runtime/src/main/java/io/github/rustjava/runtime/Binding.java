@@ -3,6 +3,7 @@ package io.github.rustjava.runtime;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.MStack;
 import com.dylibso.chicory.runtime.Machine;
@@ -23,6 +24,7 @@ import com.dylibso.chicory.wasm.types.TableSection;
 import com.dylibso.chicory.wasm.types.TypeSection;
 import com.dylibso.chicory.wasm.types.ExportSection;
 import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.Instruction;
@@ -43,9 +45,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * What a binding declares about its crate: the exports it calls with their exact Wasm types, the
- * struct layouts Rust must report, the module it ships and the class the build-time compiler made
- * from it, and the exceptions its users see. From it the runtime loads, checks and starts modules
+ * What a binding declares about its crate: the exports it calls and the host functions it provides
+ * ({@link HostFunction}), with their exact Wasm types, the struct layouts Rust must report, the
+ * module it ships and the class the build-time compiler made from it, and the exceptions its users
+ * see. From it the runtime loads, checks and starts modules
  * on any {@link Engine}; the binding's own module is trusted, any other is checked before any of
  * its code runs.
  */
@@ -58,6 +61,7 @@ public final class Binding {
     public static final int DEFAULT_MAX_PAGES = 8192;
 
     private final List<Export> exports;
+    private final List<HostFunction> imports;
     private final Layout layout;
     private final Supplier<InputStream> shipped;
     private final Compiled compiled; // or null
@@ -66,10 +70,20 @@ public final class Binding {
     private WasmModule compiledModule; // parsed on first use
     private Function<Instance, Machine> shippedCompiled; // compiled on first use, then shared
 
-    private Binding(List<Export> exports, Layout layout, Supplier<InputStream> shipped, Compiled compiled, Faults faults) {
+    private Binding(List<Export> exports, List<HostFunction> imports, Layout layout, Supplier<InputStream> shipped,
+            Compiled compiled, Faults faults) {
         List<Export> all = new ArrayList<>(exports);
         all.addAll(Boundary.EXPORTS);
         this.exports = List.copyOf(all);
+        this.imports = List.copyOf(imports);
+        for (int i = 0; i < this.imports.size(); i++) {
+            for (int j = 0; j < i; j++) {
+                if (sameName(this.imports.get(i), this.imports.get(j).module(), this.imports.get(j).name())) {
+                    throw new IllegalArgumentException("host function " + this.imports.get(i).module() + "."
+                            + this.imports.get(i).name() + " is declared twice");
+                }
+            }
+        }
         this.layout = layout;
         this.shipped = shipped;
         this.compiled = compiled;
@@ -85,8 +99,22 @@ public final class Binding {
      */
     public static Binding of(List<Export> exports, Layout layout, Supplier<InputStream> shipped, Compiled compiled,
             Faults faults) {
-        return new Binding(Objects.requireNonNull(exports, "exports"), Objects.requireNonNull(layout, "layout"),
-                shipped, compiled, Objects.requireNonNull(faults, "faults"));
+        return of(exports, List.of(), layout, shipped, compiled, faults);
+    }
+
+    /**
+     * A binding whose modules may also import {@code imports}, functions written in Java that
+     * Rust calls back: each instance gets them, and a module may import those and no others.
+     */
+    public static Binding of(List<Export> exports, List<HostFunction> imports, Layout layout,
+            Supplier<InputStream> shipped, Compiled compiled, Faults faults) {
+        return new Binding(Objects.requireNonNull(exports, "exports"), Objects.requireNonNull(imports, "imports"),
+                Objects.requireNonNull(layout, "layout"), shipped, compiled, Objects.requireNonNull(faults, "faults"));
+    }
+
+    /** The host functions this binding provides. */
+    public List<HostFunction> imports() {
+        return imports;
     }
 
     /**
@@ -216,7 +244,8 @@ public final class Binding {
     /**
      * A module from outside the binding's jar, checked before anything of it runs: a Wasm binary
      * that exports every function of the binding and of the boundary crate with its exact type and
-     * a memory, imports nothing, and has no start function. Its ABI version and layout are checked
+     * a memory, imports nothing but the binding's host functions (each with its exact type), and
+     * has no start function. Its ABI version and layout are checked
      * when an instance starts.
      *
      * @throws IllegalArgumentException naming the first problem; for the build-time compiler,
@@ -264,15 +293,19 @@ public final class Binding {
 
         /** A fresh instance; the binding checks its ABI version and layout ({@link Layout#verify}). */
         public WasmInstance instantiate() {
+            // The host functions reach the WasmInstance, which exists only once the runtime's
+            // instance is built: they find it through this holder.
+            WasmInstance.Host host = new WasmInstance.Host();
             Instance.Builder builder = Instance.builder(module)
                     .withMemoryLimits(new MemoryLimits(initialPages(module), maxPages))
-                    .withMemoryFactory(ByteArrayMemory::new);
+                    .withMemoryFactory(ByteArrayMemory::new)
+                    .withImportValues(imports.isEmpty() ? ImportValues.empty() : host.imports(imports));
             if (machine != null) {
                 builder.withMachineFactory(machine);
             } else if (stopLoops) {
                 builder.withUnsafeExecutionListener(Binding::interruptAtBranch);
             }
-            return new WasmInstance(builder.build(), faults, buildTimeCompiled);
+            return host.started(new WasmInstance(builder.build(), faults, buildTimeCompiled));
         }
 
         /**
@@ -339,9 +372,24 @@ public final class Binding {
             throw new IllegalArgumentException("not a valid WebAssembly module: " + e.getMessage(), e);
         }
         ModuleLimits.check(module);
-        if (module.importSection().importCount() > 0) {
-            Import i = module.importSection().getImport(0);
-            throw new IllegalArgumentException("imports " + i.module() + "." + i.name() + ", which is not provided");
+        for (int n = 0; n < module.importSection().importCount(); n++) {
+            Import i = module.importSection().getImport(n);
+            HostFunction provided = null;
+            for (HostFunction h : imports) {
+                if (sameName(h, i.module(), i.name())) {
+                    provided = h;
+                }
+            }
+            if (provided == null || i.importType() != ExternalType.FUNCTION) {
+                throw new IllegalArgumentException("imports " + i.module() + "." + i.name() + ", which is not provided");
+            }
+            FunctionType type = module.typeSection().getType(((FunctionImport) i).typeIndex());
+            List<WasmType> params = wasmTypes(type.params());
+            List<WasmType> results = wasmTypes(type.returns());
+            if (params == null || results == null || !params.equals(provided.params()) || !results.equals(provided.results())) {
+                throw new IllegalArgumentException("imports " + i.module() + "." + i.name() + " with type "
+                        + Export.signature(names(type.params()), names(type.returns())) + ", expected " + provided.signature());
+            }
         }
         if (module.startSection().isPresent()) {
             throw new IllegalArgumentException("has a start function, which this library does not run");
@@ -358,7 +406,7 @@ public final class Binding {
             if (found == null || found.exportType() != ExternalType.FUNCTION) {
                 throw new IllegalArgumentException("missing export " + wanted.name());
             }
-            FunctionType type = module.functionSection().getFunctionType(found.index(), module.typeSection());
+            FunctionType type = functionType(module, found.index());
             List<WasmType> params = wasmTypes(type.params());
             List<WasmType> results = wasmTypes(type.returns());
             if (params == null || results == null || !params.equals(wanted.params()) || !results.equals(wanted.results())) {
@@ -375,6 +423,22 @@ public final class Binding {
             throw new IllegalArgumentException("missing export " + Boundary.MEMORY + " (its own linear memory)");
         }
         return module;
+    }
+
+    /**
+     * The type of function {@code index}: imported functions come first in the index space (every
+     * import is a function once the imports are checked), then the module's own.
+     */
+    private static FunctionType functionType(WasmModule module, int index) {
+        int imported = module.importSection().importCount();
+        if (index < imported) {
+            return module.typeSection().getType(((FunctionImport) module.importSection().getImport(index)).typeIndex());
+        }
+        return module.functionSection().getFunctionType(index - imported, module.typeSection());
+    }
+
+    private static boolean sameName(HostFunction h, String module, String name) {
+        return h.module().equals(module) && h.name().equals(name);
     }
 
     /** The types as the boundary knows them, or null if one is neither i32 nor i64. */

@@ -48,6 +48,11 @@ final class CompiledCode {
     /**
      * The module the compiler plugin leaves beside {@code compiled} ({@code <Name>.meta}): the
      * shipped module with stub function bodies, all its classes need to start an instance.
+     *
+     * <p>On the module path a resource in another module's package is found only if that package
+     * is open to this module, so a binding's module-info opens the generated class's package to
+     * {@code io.github.rustjava.runtime} ({@link Binding#of}). The generated class's own {@code
+     * load()} would read it as the binding, but parses and validates the whole module again.
      */
     static java.io.InputStream meta(Binding.Compiled compiled) {
         return compiled.resources().apply(compiled.lookup().lookupClass().getSimpleName() + ".meta");

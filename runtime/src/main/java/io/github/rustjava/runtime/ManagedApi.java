@@ -38,6 +38,12 @@ import java.util.function.Supplier;
  * fault costs the failing call, whatever the number of live handles. Backends whose memory cannot
  * be read after a fault lose that instance's handles instead, and say so.
  *
+ * <p><b>Callbacks.</b> Rust may call Java during a call ({@link HostFunction}). Java code that
+ * runs there and calls this api again, on the same thread, would enter an instance that is in the
+ * middle of a call (its store borrowed, its stack in use): such a call is refused with an {@link
+ * IllegalStateException} before it touches anything, and closing the api or a handle from there
+ * too. Other apis may be called.
+ *
  * @param <B> the binding's backend: its functions on one running guest
  */
 public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
@@ -179,6 +185,8 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     /** Instances replaced by a reload or a fault that still own objects; each goes with its last handle. */
     private final List<Slot> retired = new ArrayList<>();
     private boolean closed;
+    /** A call is running on the thread that holds the lock (or the scope): a callback may not start another. */
+    private boolean calling;
     private long leaked;
     private long leaksReported;
     private long lastLeakSummary;
@@ -286,6 +294,10 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
      */
     protected final boolean begin() {
         lock.lock();
+        if (calling) {
+            lock.unlock();
+            throw reentered();
+        }
         boolean interrupted = false;
         try {
             interrupted = enter();
@@ -336,7 +348,19 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
             throw new IllegalStateException(names.api() + " is closed");
         }
         arm();
+        calling = true;
         return Thread.interrupted();
+    }
+
+    /**
+     * A call of this api from inside one of its own calls: only Java code that Rust called back
+     * runs there. Every entry point checks before it changes anything, with the lock held (so only
+     * the thread of the call in progress can see {@code calling} set).
+     */
+    private IllegalStateException reentered() {
+        return new IllegalStateException(names.api() + " was called from inside one of its own calls (a callback from Rust): "
+                + "its instance is in the middle of that call, so the callback may not use it, its "
+                + names.handle() + "s or its " + names.scope() + "s");
     }
 
     /** Arms the call's deadline, if the api has a timeout: closes are calls too, and bounded alike. */
@@ -387,6 +411,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
 
     /** Ends a call: disarms the deadline and restores a pending interrupt. */
     private void exit(boolean interrupted) {
+        calling = false;
         Deadline d = deadline;
         if (d != null) {
             deadline = null;
@@ -424,7 +449,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     public long leakedHandles() {
         lock.lock();
         try {
-            if (!closed) {
+            if (!closed && !calling) {
                 reclaimForgottenQuietly();
             }
             return leaked;
@@ -480,6 +505,10 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     /** A first instance of {@code module}, checked (its ABI version and layout); nothing of the api changes yet. */
     Backend start(Supplier<? extends Backend> module) {
         lock.lock();
+        if (calling) {
+            lock.unlock();
+            throw reentered();
+        }
         try {
             return startInstance(module);
         } finally {
@@ -494,6 +523,10 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     void switchTo(Supplier<? extends Backend> module, Backend first) {
         lock.lock();
         try {
+            if (calling) {
+                first.close();
+                throw reentered();
+            }
             if (closed) {
                 first.close();
                 throw new IllegalStateException(names.api() + " is closed");
@@ -549,6 +582,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            if (calling) {
+                throw reentered();
+            }
             if (closed) {
                 return;
             }
@@ -677,6 +713,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         /** Starts a call in the scope: no lock, only the thread's check, the deadline and the interrupt. */
         protected final boolean begin() {
             confined();
+            if (calling) {
+                throw reentered();
+            }
             return enter();
         }
 
@@ -691,6 +730,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
                 return;
             }
             confined();
+            if (calling) {
+                throw reentered();
+            }
             boolean interrupted = Thread.interrupted();
             arm();
             try {
@@ -712,6 +754,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
             }
             if (closed) {
                 return;
+            }
+            if (calling) {
+                throw reentered();
             }
             boolean interrupted = Thread.interrupted();
             arm(); // one deadline for the whole close: it runs Rust code like any call
@@ -928,6 +973,10 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         }
         confinedToItsScope(cell);
         lock.lock();
+        if (calling) {
+            lock.unlock();
+            throw reentered();
+        }
         boolean interrupted = false;
         try {
             cell.clear(); // closed on purpose: never queued as forgotten

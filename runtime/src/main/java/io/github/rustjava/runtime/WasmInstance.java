@@ -2,11 +2,15 @@ package io.github.rustjava.runtime;
 
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ExportFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.wasm.ChicoryException;
 import io.github.rustjava.runtime.internal.Bytes;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One running instance of a binding's module: its memory, the boundary crate's exports, and the
@@ -42,6 +46,10 @@ public final class WasmInstance implements GuestMemory {
     private final ExportFunction abiLayout;
     /** Where the panic hook writes; read without calling into a trapped instance. */
     private final int panicMessage;
+    /** What a host function threw during the current Wasm call, kept for the binding to rethrow. */
+    private Throwable hostFailure;
+    /** The binding's own state, for its host functions. */
+    private Object attachment;
 
     WasmInstance(Instance instance, Faults faults, boolean direct) {
         this.instance = instance;
@@ -185,6 +193,103 @@ public final class WasmInstance implements GuestMemory {
         return new String(memory.readBytes(start, len), StandardCharsets.UTF_8);
     }
 
+    // --- host functions ---
+
+    /**
+     * Makes the binding's host functions for one instance: {@link Binding.Loader#instantiate}
+     * builds the runtime's instance with {@link #imports} and then hands the WasmInstance to
+     * {@link #started}, which the functions need to run.
+     */
+    static final class Host {
+        private WasmInstance instance;
+
+        ImportValues imports(List<HostFunction> functions) {
+            List<ImportFunction> out = new ArrayList<>();
+            for (HostFunction f : functions) {
+                out.add(new com.dylibso.chicory.runtime.HostFunction(f.module(), f.name(), wasm(f.params()), wasm(f.results()),
+                        (caller, args) -> call(f, args)));
+            }
+            return ImportValues.builder().withFunctions(out).build();
+        }
+
+        WasmInstance started(WasmInstance instance) {
+            this.instance = instance;
+            return instance;
+        }
+
+        /**
+         * One call from the guest into Java: the rules of {@link HostFunction}. Nothing thrown by
+         * the body unwinds through the guest, except the interrupt that stops the Wasm call.
+         */
+        private long[] call(HostFunction f, long[] args) {
+            WasmInstance w = instance;
+            if (w == null) {
+                throw new IllegalStateException("the module called " + f.module() + "." + f.name() + " while it started");
+            }
+            long result = f.onThrow();
+            if (w.hostFailure == null) { // after a failure Rust gets "stop" until the Wasm call ends
+                try {
+                    result = f.body().call(w, args);
+                } catch (Throwable t) {
+                    if (t instanceof InterruptedException) {
+                        Thread.currentThread().interrupt(); // the body was stopped by an interrupt: so is the call
+                    }
+                    if (!Thread.currentThread().isInterrupted()) {
+                        w.hostFailure = t;
+                    } else {
+                        throw new ChicoryInterruptedException("the thread was interrupted in " + f.module() + "." + f.name(), t);
+                    }
+                }
+            }
+            // An interrupt or a timeout that landed while Java ran ends the call as it would in Wasm.
+            if (Thread.currentThread().isInterrupted()) {
+                throw new ChicoryInterruptedException("the thread was interrupted in " + f.module() + "." + f.name());
+            }
+            return f.results().isEmpty() ? null : new long[] {result};
+        }
+
+        private static List<com.dylibso.chicory.wasm.types.ValType> wasm(List<WasmType> types) {
+            List<com.dylibso.chicory.wasm.types.ValType> out = new ArrayList<>();
+            for (WasmType t : types) {
+                out.add(t == WasmType.I32 ? com.dylibso.chicory.wasm.types.ValType.I32 : com.dylibso.chicory.wasm.types.ValType.I64);
+            }
+            return out;
+        }
+    }
+
+    /** Gives the binding's host functions the binding's own object for this instance. */
+    public void attach(Object state) {
+        this.attachment = state;
+    }
+
+    /** What the binding attached, or null. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** Forgets what a host function threw: call before a call that may call back. */
+    public void clearHostFailure() {
+        hostFailure = null;
+    }
+
+    /**
+     * Throws what a host function threw during the last call, as itself (a checked exception too),
+     * and forgets it; returns if nothing was thrown. Call after the Wasm call returned, outside the
+     * translation of faults: the exception is the caller's own, not a fault of the guest.
+     */
+    public void rethrowHostFailure() {
+        Throwable t = hostFailure;
+        if (t != null) {
+            hostFailure = null;
+            throw WasmInstance.<RuntimeException>sneaky(t);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+
     // --- faults ---
 
     /** What the panic hook wrote before the last trap, or "": never throws, never calls the module. */
@@ -204,12 +309,21 @@ public final class WasmInstance implements GuestMemory {
      */
     public RuntimeException fault(RuntimeException failure) {
         if (failure instanceof ChicoryInterruptedException) {
-            return faults.interrupted("the call was interrupted inside the Wasm module", failure);
+            return withHostFailure(faults.interrupted("the call was interrupted inside the Wasm module", failure));
         }
         if (!(failure instanceof ChicoryException)) {
             return null;
         }
         // A Rust panic on wasm32 aborts with `unreachable`; its hook wrote the message first.
-        return faults.trapped(panicMessage(), failure);
+        return withHostFailure(faults.trapped(panicMessage(), failure));
+    }
+
+    /** A fault after a host function threw: the fault is what the caller gets, with the other attached. */
+    private RuntimeException withHostFailure(RuntimeException fault) {
+        if (hostFailure != null) {
+            fault.addSuppressed(hostFailure);
+            hostFailure = null;
+        }
+        return fault;
     }
 }
