@@ -138,7 +138,7 @@ class HostFunctionTest {
         }
 
         static Api open(Engine engine, long timeoutNanos) {
-            return new Api(BINDING.shipped(engine, Binding.DEFAULT_MAX_PAGES), timeoutNanos, new ArrayList<>());
+            return new Api(BINDING.shipped(engine, Binding.DEFAULT_MAX_PAGES, timeoutNanos > 0), timeoutNanos, new ArrayList<>());
         }
 
         /** How the binding writes a call that may call back: the host's exception after the faults. */
