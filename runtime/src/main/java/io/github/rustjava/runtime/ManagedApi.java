@@ -666,6 +666,21 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         return scope;
     }
 
+    /** Set by a pool's close that could not wait for this api's scope: the scope's close closes the api. */
+    private volatile boolean closeAfterLease;
+
+    /**
+     * Closes this api when the scope that holds it closes, or now if none does. The flag is set
+     * before the lease is looked at, and a scope clears its lease before it looks at the flag, so
+     * one of the two closes the api.
+     */
+    final void closeAfterLease() {
+        closeAfterLease = true;
+        if (lessee == null) {
+            close();
+        }
+    }
+
     /** Whether a thread other than the caller holds this api's instance through an open scope. */
     final boolean leasedToAnotherThread() {
         Thread t = lessee;
@@ -774,6 +789,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
                 lessee = null;
                 exit(interrupted);
                 lock.unlock();
+            }
+            if (closeAfterLease) {
+                ManagedApi.this.close();
             }
         }
 

@@ -113,14 +113,20 @@ public final class Pool<A extends ManagedApi<?>> {
         }
     }
 
+    /**
+     * Closes every member. Never waits for another thread's scope when the caller holds one (that
+     * thread may be waiting for the caller): such a member closes when its scope does, and what
+     * the scope holds is freed then.
+     */
     public void close() {
+        boolean holdsAScope = leasedToThisThread();
         for (ManagedApi<?> m : members) {
-            if (m != null) {
-                m.mayWaitHere();
+            if (m == null) {
+                continue;
             }
-        }
-        for (ManagedApi<?> m : members) {
-            if (m != null) {
+            if (holdsAScope && m.leasedToAnotherThread()) {
+                m.closeAfterLease();
+            } else {
                 m.close();
             }
         }
