@@ -107,13 +107,15 @@ class FaultCostTest {
         }
     }
 
+    /** Nanoseconds the runaway call took, less the collector's pauses meanwhile (a million handles make them long). */
     private static long timeRunaway(PersonApi api) {
+        long gc = CallTimeoutTest.Stopwatch.gcMillis();
         long start = System.nanoTime();
         assertThrows(CallTimeoutException.class, () -> api.createPerson("💥loop", 1));
-        return System.nanoTime() - start;
+        return System.nanoTime() - start - TimeUnit.MILLISECONDS.toNanos(CallTimeoutTest.Stopwatch.gcMillis() - gc);
     }
 
-    /** Interrupts a runaway call on another thread; nanoseconds from the interrupt to its end. */
+    /** Interrupts a runaway call on another thread; nanoseconds from the interrupt to its end, less collector pauses. */
     private static long interruptRunaway(PersonApi api) throws Exception {
         AtomicLong ended = new AtomicLong();
         AtomicReference<Throwable> outcome = new AtomicReference<>();
@@ -130,12 +132,14 @@ class FaultCostTest {
         caller.start();
         started.await();
         Thread.sleep(100); // well inside the loop
+        long gc = CallTimeoutTest.Stopwatch.gcMillis();
         long interrupted = System.nanoTime();
         caller.interrupt();
         caller.join(TimeUnit.SECONDS.toMillis(60));
+        long paused = TimeUnit.MILLISECONDS.toNanos(CallTimeoutTest.Stopwatch.gcMillis() - gc);
         assertFalse(caller.isAlive(), "the interrupted call ended");
         assertTrue(outcome.get() instanceof CallInterruptedException, "it ended with " + outcome.get());
-        return ended.get() - interrupted;
+        return ended.get() - interrupted - paused;
     }
 
     private static String name(int i) {
