@@ -175,6 +175,12 @@ BENCH_OUT := bench/target/smoke
 BENCH_MODE := --quick
 PAIRED_LOG := $(BENCH_OUT)/paired-jmh.log
 STARTUP_DIR := $(BENCH_OUT)/startup
+else ifdef ONLY
+# Some comparisons alone, fully measured: a folder of its own too, since the results hold the whole suite.
+BENCH_OUT := bench/target/only
+BENCH_MODE :=
+PAIRED_LOG := $(BENCH_OUT)/paired-jmh.log
+STARTUP_DIR := $(BENCH_OUT)/startup
 else
 BENCH_OUT := $(BENCH_RESULTS)
 BENCH_MODE :=

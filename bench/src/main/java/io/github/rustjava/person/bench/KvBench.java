@@ -33,7 +33,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * every key and value across the boundary (into guest memory and back into new Java arrays, on a
  * scan one host call per entry), where the TreeMap hands out references.
  *
- * <pre>java -jar bench/target/benchmarks.jar KvBench -p store=BUILD_TIME_COMPILER,TREEMAP</pre>
+ * <p>The paired suite runs put, get and scan100 on the build-time compiler and on the TreeMap
+ * ({@code kv-put}, {@code kv-get}, {@code kv-scan}). Alone:
+ *
+ * <pre>java -jar bench/target/benchmarks.jar KvBench -p backend=BUILD_TIME_COMPILER,TREEMAP</pre>
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -45,7 +48,7 @@ public class KvBench {
 
     /** An engine of kv-wasm, or TREEMAP: the plain-Java store. */
     @Param({"BUILD_TIME_COMPILER", "RUNTIME_COMPILER", "INTERPRETER", "TREEMAP"})
-    public String store;
+    public String backend;
 
     @Param({"10000"})
     public int entries;
@@ -146,7 +149,7 @@ public class KvBench {
 
     @Setup(Level.Trial)
     public void fill() {
-        target = store.equals("TREEMAP") ? new Java() : new Wasm(Engine.valueOf(store));
+        target = backend.equals("TREEMAP") ? new Java() : new Wasm(Engine.valueOf(backend));
         Random random = new Random(42);
         keys = new byte[entries][keyBytes];
         value = new byte[valueBytes];

@@ -170,10 +170,10 @@ final class PairedReport {
                 + "the library loaded before, one shot per fresh JVM (the JVM's own start is not included); the median shot of "
                 + "each round, then the median and min–max over the rounds.", r -> r.kind() == Kind.COLD,
                 Comparator.comparing((Run r) -> backendOrder(r.backend())), Run::backend, null);
-        absolute(md, o, "Updating the module without a restart", "engine", "`ReloadBench.reload`: "
+        absolute(md, o, "Updating the module without a restart", "engine, load", "`ReloadBench.reload`: "
                 + "`api.reload(path)` of the shipped module's bytes onto a running api, in a warm JVM, until the new module serves.",
                 r -> r.benchmark().startsWith("ReloadBench"), Comparator.comparing(Run::id),
-                r -> r.params().get("engine"), null);
+                r -> r.params().get("engine") + ", " + r.params().get("busyThreads") + " busy threads", null);
 
         List<Run> processes = o.runs(r -> r.kind() == Kind.PROCESS, Comparator.comparing(Run::jdk)
                 .thenComparing(Run::cached).thenComparing(Run::benchmark));

@@ -67,7 +67,9 @@ final class PairedSuite {
                 "time ÷ FFM's time (1 = as fast)"),
         COLD("Cold: open + first round trip in a fresh JVM, Wasm (build-time compiler) ÷ the other",
                 "time ÷ the other's time (1 = as fast)"),
-        STARTUP("Whole process: java -jar the CLI's demo ÷ a hello world, same JDK", "wall time ÷ hello world's");
+        STARTUP("Whole process: java -jar the CLI's demo ÷ a hello world, same JDK", "wall time ÷ hello world's"),
+        RELOAD("Reload with 4 threads making round trips ÷ reload of an idle api", "time ÷ the idle reload's"),
+        KV("kv-wasm (build-time compiler) ÷ TreeMap<byte[], byte[]>, 10,000 entries", "time ÷ the TreeMap's time (1 = as fast)");
 
         final String title;
         final String yTitle;
@@ -110,7 +112,10 @@ final class PairedSuite {
                 case PROCESS -> (benchmark.equals(CLI_DEMO) ? "java -jar person-wasm-cli.jar" : "java -jar hello.jar")
                         + (cached() ? " with " + params.get("cache") : "") + " on " + jdk.label;
                 case JMH, COLD -> {
-                    StringBuilder sb = new StringBuilder(benchmark).append(' ').append(backend());
+                    StringBuilder sb = new StringBuilder(benchmark);
+                    if (params.containsKey("backend")) {
+                        sb.append(' ').append(backend());
+                    }
                     params.forEach((k, v) -> {
                         if (!k.equals("backend")) {
                             sb.append(' ').append(k).append('=').append(v);
@@ -181,6 +186,14 @@ final class PairedSuite {
 
     static Run cold(String backend) {
         return new Run(COLD_START, Map.of("backend", backend), Jdk.MAIN, Kind.COLD);
+    }
+
+    /** {@code ReloadBench.reload} on {@code engine} with {@code busyThreads} threads making round trips meanwhile. */
+    static Run reload(String engine, int busyThreads) {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("engine", engine);
+        params.put("busyThreads", Integer.toString(busyThreads));
+        return new Run("ReloadBench.reload", params, Jdk.MAIN, Kind.JMH);
     }
 
     /** The seed's Go program's warm round trip, linked against {@code libperson.so} or {@code libperson.a}. */
@@ -262,6 +275,20 @@ final class PairedSuite {
             c.add(reference("cold-service", Group.COLD, "Open + first round trip in a fresh JVM, Wasm build-time "
                     + "compiler ÷ the HTTP service (its server started)", "÷ HTTP service", btcCold, cold("SERVICE")));
         }
+        // A reload waits its turn behind busy threads (the lock is fair), so it costs at most twice an idle one.
+        for (String engine : List.of("INTERPRETER", "RUNTIME_COMPILER")) {
+            boolean interpreter = engine.equals("INTERPRETER");
+            String name = interpreter ? "interpreter" : "runtime compiler";
+            c.add(new Comparison("reload-busy-" + (interpreter ? "interpreter" : "compiler"), Group.RELOAD,
+                    "reload(path) on the " + name + ": with 4 threads making round trips ÷ idle", name,
+                    reload(engine, 4), reload(engine, 0), OptionalDouble.of(2)));
+        }
+        for (String[] op : new String[][] {{"put", "put (replace a value)"}, {"get", "get (a hit)"},
+                {"scan100", "scan of 100 entries"}}) {
+            c.add(reference("kv-" + op[0].replace("100", ""), Group.KV, "kv-wasm " + op[1]
+                    + ", Wasm build-time compiler ÷ TreeMap<byte[], byte[]> with an unsigned comparator", op[1],
+                    run("KvBench." + op[0], BTC), run("KvBench." + op[0], "TREEMAP")));
+        }
         if (peers.startUp()) {
             for (Jdk jdk : peers.jdk17() ? List.of(Jdk.MAIN, Jdk.JDK17) : List.of(Jdk.MAIN)) {
                 String on = "on " + jdk.label;
@@ -291,13 +318,10 @@ final class PairedSuite {
 
     /**
      * What no comparison needs but the report's absolute tables show, measured in the same rounds:
-     * the round trip on the runtime compiler and in plain Java, and how long updating the module
-     * without a restart takes ({@code ReloadBench}).
+     * the round trip on the runtime compiler and in plain Java.
      */
     static List<Run> absoluteOnly() {
-        return List.of(run("CallBench.roundTrip", "RUNTIME_COMPILER"), run("CallBench.roundTrip", "JAVA"),
-                new Run("ReloadBench.reload", Map.of("engine", "INTERPRETER"), Jdk.MAIN, Kind.JMH),
-                new Run("ReloadBench.reload", Map.of("engine", "RUNTIME_COMPILER"), Jdk.MAIN, Kind.JMH));
+        return List.of(run("CallBench.roundTrip", "RUNTIME_COMPILER"), run("CallBench.roundTrip", "JAVA"));
     }
 
     /** Every run a round makes, each once even when several comparisons share it. */

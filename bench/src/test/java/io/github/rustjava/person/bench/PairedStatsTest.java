@@ -215,7 +215,10 @@ class PairedStatsTest {
         assertEquals(Kind.COLD, byId.get("cold-graalwasm").denominator().kind());
         assertEquals(PairedSuite.run("CallBench.roundTrip", "GRAALWASM"), byId.get("graalwasm").denominator());
         assertEquals(FFM, byId.get("service").denominator());
-        assertTrue(PairedSuite.absoluteOnly().stream().anyMatch(r -> r.benchmark().equals("ReloadBench.reload")));
+        assertEquals(PairedSuite.reload("RUNTIME_COMPILER", 4), byId.get("reload-busy-compiler").numerator());
+        assertEquals(PairedSuite.reload("RUNTIME_COMPILER", 0), byId.get("reload-busy-compiler").denominator());
+        assertEquals(2.0, byId.get("reload-busy-interpreter").target().getAsDouble());
+        assertEquals(PairedSuite.run("KvBench.scan100", "TREEMAP"), byId.get("kv-scan").denominator());
     }
 
     @Test
