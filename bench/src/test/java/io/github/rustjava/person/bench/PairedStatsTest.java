@@ -123,7 +123,7 @@ class PairedStatsTest {
         Map<String, Double> targets = all.stream().filter(c -> c.target().isPresent())
                 .collect(Collectors.toMap(Comparison::id, c -> c.target().getAsDouble()));
         assertEquals(Map.of("T1", 0.9, "T2", 0.8, "T3", 1.0, "T4", 40.0, "T5", 1.2, "T6", 0.5,
-                "T7-25-cache", 2.0, "T7-17", 3.0), targets);
+                "T7-25-cache", 2.0, "T7-17", 3.0, "reload-busy-interpreter", 2.0, "reload-busy-compiler", 2.0), targets);
         Comparison t5 = all.stream().filter(c -> c.id().equals("T5")).findFirst().orElseThrow();
         assertEquals(Jdk.JDK17, t5.numerator().jdk());
         assertEquals(WASM, t5.denominator(), "the JDK 25 side is T1's own Wasm run");
@@ -131,7 +131,7 @@ class PairedStatsTest {
         List<Run> runs = PairedSuite.runs(all, PairedSuite.absoluteOnly());
         assertEquals(Set.copyOf(runs).size(), runs.size());
         assertEquals(1, runs.stream().filter(FFM::equals).count(), "T1, T4 and JNI share FFM's round trip");
-        assertEquals(26, runs.stream().filter(r -> r.kind() == Kind.JMH).count(), "forks: " + runs);
+        assertEquals(34, runs.stream().filter(r -> r.kind() == Kind.JMH).count(), "forks: " + runs);
         assertEquals(5, runs.stream().filter(r -> r.kind() == Kind.COLD).count());
         assertEquals(2, runs.stream().filter(r -> r.kind() == Kind.GO).count());
         assertEquals(8, runs.stream().filter(r -> r.kind() == Kind.PROCESS).count());
