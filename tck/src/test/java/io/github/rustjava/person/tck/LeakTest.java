@@ -97,7 +97,7 @@ class LeakTest {
 
     /** The forked JVM of {@link #tenMillionForgottenHandlesStayBounded}. */
     static final class ForgetMany {
-        public static void main(String[] args) {
+        public static void main(String[] args) throws InterruptedException {
             long n = Long.parseLong(args[0]);
             java.util.logging.Logger.getLogger(PersonApi.class.getName()).setLevel(java.util.logging.Level.OFF);
             long maxMemory = 0;
@@ -112,15 +112,7 @@ class LeakTest {
                 maxMemory = Math.max(maxMemory, managed.memorySize());
                 // The last handles are only as unreachable as the collector has noticed: collect
                 // until every one is counted, so the count does not depend on the collector's pace.
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (api.leakedHandles() < n && System.nanoTime() < deadline) {
-                    System.gc();
-                    try {
-                        Thread.sleep(10);
-                    } catch (InterruptedException e) {
-                        throw new AssertionError(e);
-                    }
-                }
+                awaitLeaks(api, n);
                 System.out.println("result " + api.leakedHandles() + " " + maxMemory);
             }
         }
