@@ -35,8 +35,10 @@ RUSTDOC = $(dir $(RUSTC))rustdoc
 CARGO_ENV = RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) CARGO_TARGET_DIR=$(CURDIR)/$(CRATE)/target
 # Cargo names the workspace's files relative to its root, but code of one crate inlined into
 # another may still carry the absolute path of the clone in its panic locations: the committed
-# modules must not depend on where the repository is checked out.
-WASM_ENV = RUSTC=$(RUSTC) RUSTFLAGS=--remap-path-prefix=$(CURDIR)/=
+# modules must not depend on where the repository is checked out. Given as the target's flags,
+# which cargo adds to those of .cargo/config.toml (bulk memory): RUSTFLAGS would replace them, and
+# every copy in the modules would become a byte loop in Wasm instead of one array copy.
+WASM_ENV = RUSTC=$(RUSTC) CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS=--remap-path-prefix=$(CURDIR)/=
 
 .PHONY: wasm native rust-test test bench-build bench toolchain clean
 
@@ -90,6 +92,11 @@ ifneq ($(RUSTC),)
 	@# panic with a location of its own (see ffi-boundary's alloc.rs and status.rs).
 	@if grep -aqF "$(CURDIR)/" $(WASM_OUT) $(WASM_FAULTS_OUT) $(KV_WASM_OUT) $(KV_FAULTS_OUT); then \
 	  echo "a module records a path under $(CURDIR): it would not reproduce elsewhere"; exit 1; fi
+	@# Built without bulk memory (see WASM_ENV), a module still works, only its copies are slower:
+	@# nothing else would notice. Both crates copy names, keys and values, so both have the instruction.
+	@command -v wasm-objdump >/dev/null || { echo "wasm-objdump is missing: apt-get install wabt"; exit 1; }
+	@for m in $(WASM_OUT) $(KV_WASM_OUT); do \
+	  wasm-objdump -d $$m | grep -q 'memory\.copy' || { echo "$$m has no memory.copy: built without bulk memory"; exit 1; }; done
 	@$(MAKE) --no-print-directory wat
 endif
 
