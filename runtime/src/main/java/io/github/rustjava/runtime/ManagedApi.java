@@ -928,24 +928,42 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
      * it works on an instance that faulted too. An object that cannot be read back from such an
      * instance is lost, and the handle says which fault lost it. Call within a call.
      */
-    @SuppressWarnings("unchecked")
     protected final <R> R read(Cell cell, Reader<? super B, R> reader) {
+        B ops = holder(cell);
+        try {
+            return reader.read(ops, cell.address);
+        } catch (RuntimeException e) {
+            throw readFailed(cell, e);
+        }
+    }
+
+    /**
+     * The backend whose memory holds the object of {@code cell}, checked to be usable: {@link
+     * #read} written out, for a binding's hottest reads, where a shared method taking the reader
+     * would be compiled once for all of them and called, not inlined. Read {@link Cell#address()}
+     * from it with no call into the guest, and pass a failure to {@link #readFailed}. Call within
+     * a call.
+     */
+    @SuppressWarnings("unchecked")
+    protected final B holder(Cell cell) {
         check(cell);
         Slot m = cell.slot;
-        try {
-            return reader.read(m.fault != null ? (B) m.ops : ops(m), cell.address);
-        } catch (RuntimeException e) {
-            if (m.fault == null) {
-                RuntimeException thrown = fault(m, e);
-                if (m.fault != null) {
-                    lose(cell, thrown.getMessage()); // what the module returned for this object is bad: the rest are only read
-                }
-                throw thrown;
+        return m.fault != null ? (B) m.ops : ops(m);
+    }
+
+    /** What a read from {@link #holder} that threw {@code e} throws instead: see {@link #read}. */
+    protected final RuntimeException readFailed(Cell cell, RuntimeException e) {
+        Slot m = cell.slot;
+        if (m.fault == null) {
+            RuntimeException thrown = fault(m, e);
+            if (m.fault != null) {
+                lose(cell, thrown.getMessage()); // what the module returned for this object is bad: the rest are only read
             }
-            lose(cell, "its Rust instance failed (" + m.fault.getMessage() + "), and it could not be read back: "
-                    + e.getMessage());
-            throw new IllegalStateException(names.handle() + " was lost: " + cell.lostBecause, e);
+            return thrown;
         }
+        lose(cell, "its Rust instance failed (" + m.fault.getMessage() + "), and it could not be read back: "
+                + e.getMessage());
+        return new IllegalStateException(names.handle() + " was lost: " + cell.lostBecause, e);
     }
 
     /**

@@ -262,7 +262,8 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
 
     /**
      * A handle's reads: each one call ({@link #beginOn}), in the handle's scope on its thread, or
-     * under the api's lock. Written out per read, so the hot path has no lambda to allocate.
+     * under the api's lock. name() and age() are {@link #read} written out ({@link #holder}), so
+     * the JIT compiles each read into its caller.
      */
     private final class Handle extends Owned implements PersonHandle {
         Handle(Slot slot, long address, Scope scope) {
@@ -277,7 +278,12 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
             Cell c = cell();
             boolean interrupted = beginOn(c);
             try {
-                return read(c, NAME);
+                Operations ops = holder(c);
+                try {
+                    return ops.name(c.address());
+                } catch (RuntimeException e) {
+                    throw readFailed(c, e);
+                }
             } finally {
                 endOn(c, interrupted);
                 Reference.reachabilityFence(this);
@@ -289,7 +295,12 @@ public final class ManagedPersonApi extends ManagedApi<Operations> implements Pe
             Cell c = cell();
             boolean interrupted = beginOn(c);
             try {
-                return read(c, AGE);
+                Operations ops = holder(c);
+                try {
+                    return ops.age(c.address());
+                } catch (RuntimeException e) {
+                    throw readFailed(c, e);
+                }
             } finally {
                 endOn(c, interrupted);
                 Reference.reachabilityFence(this);
