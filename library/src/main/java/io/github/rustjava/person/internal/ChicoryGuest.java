@@ -21,8 +21,10 @@ public final class ChicoryGuest implements Guest {
         private final WasmInstance.Function freePerson;
         private final WasmInstance.Function getErrorMessage;
         private final WasmInstance.Function freeError;
+        private final WasmInstance instance;
 
         ExportedFunctions(WasmInstance instance) {
+            this.instance = instance;
             createPerson = instance.function(Ffi.Export.CREATE_PERSON.symbol);
             getPersonDetails = instance.function(Ffi.Export.GET_PERSON_DETAILS.symbol);
             freePerson = instance.function(Ffi.Export.FREE_PERSON.symbol);
@@ -35,6 +37,10 @@ public final class ChicoryGuest implements Guest {
         @Override public void freePerson(int person) { freePerson.call(person); }
         @Override public int getErrorMessage() { return (int) getErrorMessage.call(); }
         @Override public void freeError(int error) { freeError.call(error); }
+        @Override public int alloc(int len) { return (int) instance.alloc(Integer.toUnsignedLong(len)); }
+        @Override public void dealloc(int ptr, int len) { instance.dealloc(Integer.toUnsignedLong(ptr), Integer.toUnsignedLong(len)); }
+        @Override public int lastStatus() { return instance.lastStatus(); }
+        @Override public long liveAllocations() { return instance.liveAllocations(); }
     }
 
     private final WasmInstance instance;
@@ -47,12 +53,16 @@ public final class ChicoryGuest implements Guest {
         if (direct) {
             // The JVM links a method-handle call site on its first run, which takes about a
             // millisecond in a fresh JVM. Run each once here with null arguments, which Rust
-            // answers without touching its heap, so the first real call starts fast
-            // (get_error_message has no such argument: it links on first use).
+            // answers without touching its heap (alloc(0) is refused), so the first real call
+            // starts fast (get_error_message has no such argument: it links on first use).
+            exports.alloc(0);
+            exports.dealloc(0, 0);
             exports.createPerson(0, 0);
             exports.getPersonDetails(0);
             exports.freePerson(0);
             exports.freeError(0);
+            exports.lastStatus();
+            exports.liveAllocations();
         }
     }
 
@@ -89,10 +99,10 @@ public final class ChicoryGuest implements Guest {
     @Override public void freePerson(long person) { exports.freePerson((int) person); }
     @Override public long getErrorMessage() { return Integer.toUnsignedLong(exports.getErrorMessage()); }
     @Override public void freeError(long error) { exports.freeError((int) error); }
-    @Override public long alloc(long len) { return instance.alloc(len); }
-    @Override public void dealloc(long ptr, long len) { instance.dealloc(ptr, len); }
-    @Override public int lastStatus() { return instance.lastStatus(); }
-    @Override public long liveAllocations() { return instance.liveAllocations(); }
+    @Override public long alloc(long len) { return len > Integer.MAX_VALUE ? 0 : Integer.toUnsignedLong(exports.alloc((int) len)); }
+    @Override public void dealloc(long ptr, long len) { exports.dealloc((int) ptr, (int) len); }
+    @Override public int lastStatus() { return exports.lastStatus(); }
+    @Override public long liveAllocations() { return exports.liveAllocations(); }
     @Override public int abiLayout(int query) { return instance.abiLayout(query); }
 
     @Override public long memorySize() { return instance.memorySize(); }

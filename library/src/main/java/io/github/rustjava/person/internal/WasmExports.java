@@ -15,4 +15,15 @@ interface WasmExports {
     int getErrorMessage();
 
     void freeError(int error);
+
+    // The boundary crate's exports that Person's calls make: the argument's block, a refusal's
+    // status, and the leak count.
+
+    int alloc(int len);
+
+    void dealloc(int ptr, int len);
+
+    int lastStatus();
+
+    long liveAllocations();
 }
