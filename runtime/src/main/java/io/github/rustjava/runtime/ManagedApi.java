@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,17 +94,21 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
      * that interrupt back when the call ends, never one from outside. An interrupt that was
      * already pending when the deadline fired stops the call just as well, and stays; one that
      * arrives in the instant between the deadline's own interrupt and the call noticing it is the
-     * same flag, and cannot be told apart.
+     * same flag, and cannot be told apart. The api's watchdog task fires it ({@link #watch}).
      */
-    private static final class Deadline implements Runnable {
+    private static final class Deadline {
         final Thread thread = Thread.currentThread();
-        ScheduledFuture<?> future;
+        /** When it fires, in {@link System#nanoTime()}. */
+        final long at;
         boolean done; // guarded by this
         boolean fired; // guarded by this
         boolean ownInterrupt; // guarded by this: the flag holds the deadline's own interrupt
 
-        @Override
-        public synchronized void run() {
+        Deadline(long nanos) {
+            this.at = System.nanoTime() + nanos;
+        }
+
+        synchronized void fire() {
             if (!done) {
                 fired = true;
                 if (!thread.isInterrupted()) {
@@ -137,7 +142,6 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
                 ownInterrupt = false;
                 f = fired;
             }
-            future.cancel(false);
             if (own) {
                 Thread.interrupted();
             }
@@ -191,6 +195,13 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     private long leaksReported;
     private long lastLeakSummary;
     private Deadline deadline;
+    /** {@link #deadline}, for the watchdog's thread: the call in progress's, or null. */
+    private volatile Deadline armed;
+    /** Guards changes to {@link #look} and {@link #lookAt}: the call's thread and the watchdog's both schedule. */
+    private final Object watch = new Object();
+    /** The watchdog's next look at this api's deadline, or null when none is pending; read without the lock too. */
+    private volatile ScheduledFuture<?> look;
+    private volatile long lookAt;
     /** The thread whose open scope holds the lock, or null; read by other threads without it. */
     private volatile Thread lessee;
     /** This api, or the pool it is a member of: what a handle must belong to. Set before any call. */
@@ -371,9 +382,78 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
     }
 
     private void arm(long nanos) {
-        Deadline d = new Deadline();
-        d.future = Watchdog.SCHEDULER.schedule(d, nanos, TimeUnit.NANOSECONDS);
+        Deadline d = new Deadline(nanos);
         deadline = d;
+        armed = d;
+        watchBy(d.at);
+    }
+
+    /**
+     * Makes sure the watchdog looks at this api's deadline by {@code at}. A look already pending
+     * by then serves: scheduling a task per call would wake the watchdog's thread twice a call,
+     * several microseconds each. So while calls come one after another, the watchdog looks about
+     * once per timeout, finds a later deadline (a later call's) and looks again by then.
+     */
+    private void watchBy(long at) {
+        // Without the lock first, the case of nearly every call. If the look is running, it
+        // clears itself before it reads the deadline, which was set before this read: it sees it.
+        if (look != null && lookAt - at <= 0) {
+            return;
+        }
+        synchronized (watch) {
+            if (look != null && lookAt - at <= 0) {
+                return;
+            }
+            if (look != null) {
+                look.cancel(false); // later than this deadline: the new look replaces it
+            }
+            lookAt = at;
+            look = Watchdog.SCHEDULER.schedule(new Look(this, at), Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * A look of the watchdog at one api. It holds the api weakly: an api dropped without being
+     * closed is collected, and its pending look finds nothing.
+     */
+    private static final class Look implements Runnable {
+        private final WeakReference<ManagedApi<?>> api;
+        private final long at;
+
+        Look(ManagedApi<?> api, long at) {
+            this.api = new WeakReference<>(api);
+            this.at = at;
+        }
+
+        @Override
+        public void run() {
+            ManagedApi<?> a = api.get();
+            if (a != null) {
+                a.look(at);
+            }
+        }
+    }
+
+    /**
+     * On the watchdog's thread: fires the deadline of the call in progress if it has passed, or
+     * looks again by then. A call that arms while this runs either sees this look still pending
+     * (and then this look, which reads the deadline after, sees the call's) or schedules its own.
+     */
+    private void look(long at) {
+        synchronized (watch) {
+            if (lookAt == at) {
+                look = null;
+            }
+        }
+        Deadline d = armed;
+        if (d == null) {
+            return;
+        }
+        if (System.nanoTime() - d.at >= 0) {
+            d.fire();
+        } else {
+            watchBy(d.at);
+        }
     }
 
     /** The bound on starting an instance: {@link #START_NANOS}, or the call timeout if longer. */
@@ -415,6 +495,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         Deadline d = deadline;
         if (d != null) {
             deadline = null;
+            armed = null;
             d.disarm();
         }
         if (interrupted) {
@@ -603,6 +684,12 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
                 closeSlot(current);
             } finally {
                 exit(interrupted);
+                synchronized (watch) {
+                    if (look != null) {
+                        look.cancel(false); // nothing to watch any more: the watchdog's thread may end
+                        look = null;
+                    }
+                }
             }
         } finally {
             lock.unlock();

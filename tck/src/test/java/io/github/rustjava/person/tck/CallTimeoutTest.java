@@ -97,6 +97,33 @@ class CallTimeoutTest {
     }
 
     /**
+     * The watchdog looks at an api about once per timeout while calls come one after another, not
+     * once per call: a runaway call after a stream of short ones, spanning several timeouts, must
+     * still be stopped at its own deadline, not at a later look.
+     */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aRunawayCallAfterManyShortOnesIsStoppedWithinTheTimeout(Engine engine) throws Exception {
+        Duration timeout = Duration.ofMillis(engine == Engine.INTERPRETER ? 300 : 100);
+        String huge = "x".repeat(96 << 20);
+        try (PersonApi api = PersonApi.builder().engine(engine).callTimeout(timeout).build()) {
+            long calls = 0;
+            long until = System.nanoTime() + 3 * timeout.toNanos();
+            while (System.nanoTime() - until < 0) {
+                try (PersonHandle alice = api.createPerson("Alice", 30)) {
+                    assertEquals(30, alice.age());
+                }
+                calls += 3;
+            }
+            Stopwatch watch = new Stopwatch();
+            assertThrows(CallTimeoutException.class, () -> api.createPerson(huge, 30));
+            watch.assertWithin(timeout.toMillis() + 50 + TOLERANCE_MS, engine + ", after " + calls + " short calls: the runaway call");
+            assertFalse(Thread.currentThread().isInterrupted(), "the timeout's own interrupt is taken back");
+            assertEquals(0, api.liveAllocations(), "nothing of the stopped call is left");
+        }
+    }
+
+    /**
      * The module is full of held persons, so a call waits for forgotten handles before it gives
      * up; the timeout passes while it waits. The call reports the timeout, not a lack of memory,
      * and the instance, which was never stopped half-way, keeps every person.
