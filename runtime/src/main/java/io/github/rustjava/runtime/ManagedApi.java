@@ -412,6 +412,16 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
         }
     }
 
+    /** Cancels the pending look: nothing to watch until the next deadline, and the watchdog's thread may end. */
+    private void stopWatching() {
+        synchronized (watch) {
+            if (look != null) {
+                look.cancel(false);
+                look = null;
+            }
+        }
+    }
+
     /**
      * A look of the watchdog at one api. It holds the api weakly: an api dropped without being
      * closed is collected, and its pending look finds nothing.
@@ -497,6 +507,9 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
             deadline = null;
             armed = null;
             d.disarm();
+            if (settings.callTimeoutNanos() == 0) {
+                stopWatching(); // only a start was bounded: no call will need the look
+            }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -684,12 +697,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
                 closeSlot(current);
             } finally {
                 exit(interrupted);
-                synchronized (watch) {
-                    if (look != null) {
-                        look.cancel(false); // nothing to watch any more: the watchdog's thread may end
-                        look = null;
-                    }
-                }
+                stopWatching();
             }
         } finally {
             lock.unlock();
