@@ -94,7 +94,7 @@ public abstract class ManagedApi<B extends Backend> implements AutoCloseable {
      * that interrupt back when the call ends, never one from outside. An interrupt that was
      * already pending when the deadline fired stops the call just as well, and stays; one that
      * arrives in the instant between the deadline's own interrupt and the call noticing it is the
-     * same flag, and cannot be told apart. The api's watchdog task fires it ({@link #watch}).
+     * same flag, and cannot be told apart. The watchdog fires it when it looks at the api ({@code watchBy}).
      */
     private static final class Deadline {
         final Thread thread = Thread.currentThread();
